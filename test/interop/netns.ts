@@ -114,11 +114,35 @@ export async function sweepStaleTestNets(): Promise<string[]> {
     }
     if (!/^tl-[0-9a-f]+$/.test(m.ns) || alive(m.pid)) continue;
     await run(['ip', 'netns', 'del', m.ns]);
-    if (/^tl[0-9a-f]+$/.test(m.dev)) await run(['ip', 'link', 'del', m.dev]);
+    if (/^tl[0-9a-f]+$/.test(m.dev)) {
+      await run(['ip', 'link', 'del', m.dev]);
+      rmSync(`/run/tcplab/${m.dev}.json`, { force: true });
+    }
+    // A user namespace pinned by `tcplab setup` in a setup test.
+    const userns = `/run/tcplab/${m.ns}.userns`;
+    if (existsSync(userns)) {
+      await run(['umount', userns]);
+      rmSync(userns, { force: true });
+    }
     removeMarker(m.ns);
     removed.push(m.ns);
   }
   return removed;
+}
+
+/**
+ * Reserve a namespace name and a device name for a test that makes them itself (for example
+ * through `tcplab setup`): they are swept like createTestNet's if this process dies first.
+ */
+export async function reserveNames(): Promise<{ ns: string; dev: string; release(): void }> {
+  if (!swept) {
+    swept = true;
+    await sweepStaleTestNets();
+  }
+  const ns = uniqueName('tl-');
+  const dev = uniqueName('tl');
+  writeMarker({ pid: process.pid, ns, dev });
+  return { ns, dev, release: () => removeMarker(ns) };
 }
 
 /** Make a namespace and (by default) a TUN whose kernel side is in it, configured and up. */

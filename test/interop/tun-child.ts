@@ -3,8 +3,10 @@
 //   tun-child.ts open-close NAME [NETNS]   open, receive for 100 ms, close, let the process end
 //   tun-child.ts hold NAME [NETNS]         open, print ready, keep it open until killed
 //   tun-child.ts unref NAME [NETNS]        open, receive, unref: the process ends by itself
+//   tun-child.ts echo NAME [NETNS]         open, answer ICMP echo requests for 10 s (or until stdin closes)
 //   tun-child.ts try NAME [NETNS]          try to open; print the error (code, errno, stage, message)
 import { Tun, TunError } from '../../core/link/tun.ts';
+import { buildEcho, parseEcho } from './icmp-echo.ts';
 
 const [mode, name, netns] = process.argv.slice(2);
 const say = (o: object): void => {
@@ -13,9 +15,27 @@ const say = (o: object): void => {
 
 try {
   const tun = Tun.open({ name, netns });
-  tun.onReceive(() => {});
-  say({ opened: tun.name, fd: tun.fd });
-  if (mode === 'open-close') {
+  let answered = 0;
+  tun.onReceive((packets) => {
+    if (mode !== 'echo') return;
+    for (const p of packets) {
+      const e = parseEcho(p);
+      if (e === null || e.type !== 8) continue;
+      tun.write(buildEcho({ ...e, type: 0, src: e.dst, dst: e.src }));
+      answered++;
+    }
+    tun.flush();
+  });
+  say({ opened: tun.name, fd: tun.fd, uid: process.getuid?.() });
+  if (mode === 'echo') {
+    const done = (): void => {
+      say({ answered });
+      tun.close();
+      process.exit(0);
+    };
+    setTimeout(done, 10_000);
+    process.stdin.on('end', done).resume();
+  } else if (mode === 'open-close') {
     setTimeout(() => {
       tun.close();
       say({ closed: true });
