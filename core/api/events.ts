@@ -1,0 +1,107 @@
+// Lab events: plain data with a global sequence number `seq` and the lab time `at` (ms).
+// The Lab maps the stack's events (core/stack/events.ts) and its own onto these.
+import type { EventKind, TcpState, TimerName } from './names.ts';
+import type { Snapshot } from './snapshot.ts';
+
+export interface SegmentSummary {
+  src: string;
+  srcPort: number;
+  dst: string;
+  dstPort: number;
+  flags: string;              // tcpdump style: 'S', 'S.', '.', 'P.', 'F.', 'R'
+  seq: number;
+  ack: number | null;
+  win: number;
+  len: number;
+  options: string;            // 'mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7'
+  text: string;               // the tcpdump-like one-liner
+}
+
+interface EventBase {
+  seq: number;
+  at: number;
+}
+
+export interface StateEvent extends EventBase {
+  kind: 'state';
+  conn: number;
+  from: TcpState;
+  to: TcpState;
+  cause: string;              // 'rcv SYN', 'user close', 'timer TIME-WAIT', ...
+  segment?: SegmentSummary;
+}
+
+export interface SegmentEvent extends EventBase {
+  kind: 'segment';
+  conn: number | null;
+  dir: 'in' | 'out';          // in: kernel -> lab
+  segment: SegmentSummary;
+  verdict: string;            // 'accepted', 'dropped: <reason>', 'rst: no connection', ...
+  state?: TcpState;           // our state when it happened (for ladder diagrams)
+}
+
+export interface TimerEvent extends EventBase {
+  kind: 'timer';
+  conn: number;
+  timer: TimerName;
+  action: 'set' | 'fire' | 'cancel';
+  deadline?: number;
+}
+
+export interface DropEvent extends EventBase {
+  kind: 'drop';
+  conn?: number | null;
+  reason: string;
+  detail?: string;
+}
+
+export interface ErrorEvent extends EventBase {
+  kind: 'error';
+  conn: number;
+  code: string;               // 'ECONNRESET', 'ETIMEDOUT', ...
+}
+
+export interface ListenEvent extends EventBase {
+  kind: 'listen';
+  listener: number;
+  conn?: number | null;
+  action: string;             // 'open', 'close', 'syn-queued', 'accept-queued', 'accepted', 'overflow', 'cookie-sent', ...
+  detail: string;             // names the rule that fired: 'ACK dropped: accept queue full (2/2), tcp_abort_on_overflow=0'
+  segment?: SegmentSummary;
+}
+
+export interface FaultEvent extends EventBase {
+  kind: 'fault';
+  rule: number;
+  conn?: number | null;
+  action: string;             // 'drop', 'delay 500ms', 'duplicate', ...
+  segment?: SegmentSummary;
+}
+
+/** Things the lab itself did: knob changed, pcap started, scenario step, history cleared. */
+export interface LabNoteEvent extends EventBase {
+  kind: 'lab';
+  topic: 'knob' | 'pcap' | 'scenario' | 'history' | 'fault-rule' | 'listener';
+  message: string;
+  conn?: number | null;
+}
+
+export type LabEvent =
+  | StateEvent | SegmentEvent | TimerEvent | DropEvent | ErrorEvent | ListenEvent | FaultEvent | LabNoteEvent;
+
+// Keeps EVENT_KINDS and the union in step: this fails to compile when they differ.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;
+export const eventKindsMatch: Same<LabEvent['kind'], EventKind> = true;
+
+/** The connection an event belongs to, if any. */
+export function eventConn(e: LabEvent): number | null {
+  return 'conn' in e && typeof e.conn === 'number' ? e.conn : null;
+}
+
+/**
+ * What the event stream delivers: batches of events, or a gap when the client fell behind:
+ * the events it missed are gone, `snapshot` is the lab as it is now, and events resume after it.
+ */
+export type EventMessage =
+  | { kind: 'events'; events: LabEvent[] }
+  | { kind: 'gap'; missed: number; snapshot: Snapshot };
