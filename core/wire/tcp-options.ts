@@ -39,7 +39,15 @@ export interface TcpOptions {
   readonly sack?: readonly SackBlock[];
   readonly timestamps?: Timestamps;
   /** Options we do not interpret, skipped by their length. */
-  readonly unknown?: readonly { readonly kind: number; readonly length: number }[];
+  readonly unknown?: readonly UnknownOption[];
+}
+
+export interface UnknownOption {
+  readonly kind: number;
+  /** The option's length octet (kind and length included). */
+  readonly length: number;
+  /** The length - 2 data bytes: a view into the packet when parsed; zeros are emitted when absent. */
+  readonly data?: Uint8Array;
 }
 
 export const NO_OPTIONS: TcpOptions = Object.freeze({});
@@ -70,8 +78,6 @@ const ALIGNED_SACK_PERM = 4; // nop,nop,sackOK
 const ALIGNED_WSCALE = 4; // nop,wscale
 const ALIGNED_SACK_BASE = 4; // nop,nop,kind,len
 
-type Unknown = { readonly kind: number; readonly length: number };
-
 /**
  * Reads the options in bytes[start, end) (a TCP header's option space). Returns the options
  * or an error code; allocates the options object, timestamps and SACK blocks only when present.
@@ -83,7 +89,7 @@ export function readTcpOptions(bytes: Uint8Array, start: number, end: number): T
   let sackPermitted: boolean | undefined;
   let sack: SackBlock[] | undefined;
   let timestamps: Timestamps | undefined;
-  let unknown: Unknown[] | undefined;
+  let unknown: UnknownOption[] | undefined;
   let any = false;
   let i = start;
   while (i < end) {
@@ -127,7 +133,7 @@ export function readTcpOptions(bytes: Uint8Array, start: number, end: number): T
         timestamps = { value: readU32(bytes, i + 2), echo: readU32(bytes, i + 6) };
         break;
       default:
-        (unknown ??= []).push({ kind, length: len });
+        (unknown ??= []).push({ kind, length: len, data: bytes.subarray(i + 2, i + len) });
         break;
     }
     any = true;
@@ -246,6 +252,7 @@ export function emitTcpOptions(o: TcpOptions, syn: boolean, buf: Uint8Array, off
       buf[i] = u.kind;
       buf[i + 1] = len;
       buf.fill(0, i + 2, i + len);
+      if (u.data !== undefined) buf.set(u.data.subarray(0, len - 2), i + 2);
       i += len;
     }
   }
@@ -258,7 +265,8 @@ export function emitTcpOptions(o: TcpOptions, syn: boolean, buf: Uint8Array, off
  * tcpdump-style text for an option set, in the canonical layout above:
  * 'mss 1460,sackOK,TS val 1 ecr 0,nop,wscale 7', 'nop,nop,TS val 5 ecr 9,nop,nop,sack 1 {100:200}'.
  * SACK blocks print as tcpdump -S does: 'sack N {L:R}{L:R}'. Unknown options print as
- * 'unknown-K' (tcpdump names a few kinds, such as tfo or mptcp, and prints their data).
+ * tcpdump prints kinds it does not know: 'unknown-K 0x<data hex>' (tcpdump decodes some kinds
+ * we treat as unknown, such as md5, tfo or mptcp; those print differently there).
  * Empty string for no options.
  */
 export function formatOptions(o: TcpOptions): string {
@@ -278,8 +286,17 @@ export function formatOptions(o: TcpOptions): string {
     for (let b = 0; b < blocks; b++) s += `{${o.sack[b].left}:${o.sack[b].right}}`;
     parts.push('nop', 'nop', s);
   }
-  if (o.unknown !== undefined) for (const u of o.unknown) parts.push(`unknown-${u.kind}`);
+  if (o.unknown !== undefined) for (const u of o.unknown) parts.push(`unknown-${u.kind}${unknownDataHex(u)}`);
   const raw = fixedLength(o) + unknownLength(o) + (blocks > 0 ? ALIGNED_SACK_BASE + blocks * TCPOLEN_SACK_PERBLOCK : 0);
   if ((raw & 3) !== 0) parts.push('eol');
   return parts.join(',');
+}
+
+/** ' 0x0102..' for an unknown option's data (zeros when it has none), '' for no data. */
+function unknownDataHex(u: UnknownOption): string {
+  const n = Math.max(2, u.length) - 2;
+  if (n === 0) return '';
+  let s = ' 0x';
+  for (let i = 0; i < n; i++) s += (u.data !== undefined && i < u.data.length ? u.data[i] : 0).toString(16).padStart(2, '0');
+  return s;
 }

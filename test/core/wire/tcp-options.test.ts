@@ -64,9 +64,12 @@ describe('TCP options: emission in Linux layout', () => {
     expect(formatOptions(NO_OPTIONS)).toBe('');
     const o = { mss: 1000, unknown: [{ kind: 253, length: 3 }] };
     expect(toHex(emit(o, true))).toBe('020403e8' + 'fd0300' + '00');
-    expect(formatOptions(o)).toBe('mss 1000,unknown-253,eol');
+    expect(formatOptions(o)).toBe('mss 1000,unknown-253 0x00,eol');
     const r = parse(emit(o, true));
-    expect(r.ok && r.value).toEqual(o);
+    expect(r.ok && r.value).toEqual({ mss: 1000, unknown: [{ kind: 253, length: 3, data: new Uint8Array(1) }] });
+    const withData = { unknown: [{ kind: 99, length: 4, data: new Uint8Array([0xab, 0xcd]) }, { kind: 254, length: 2 }] };
+    expect(toHex(emit(withData))).toBe('6304abcd' + 'fe02' + '0000');
+    expect(formatOptions(withData)).toBe('unknown-99 0xabcd,unknown-254,eol');
   });
 
   it('throws RangeError when options cannot fit (a caller bug)', () => {
@@ -123,7 +126,10 @@ describe('TCP options: parsing', () => {
 
   it('skips unknown options by their length and lists them', () => {
     const r = parse([0x1e, 4, 0xaa, 0xbb, 2, 4, 0x05, 0xb4, 0xfe, 2]);
-    expect(r.ok && r.value).toEqual({ mss: 1460, unknown: [{ kind: 30, length: 4 }, { kind: 254, length: 2 }] });
+    expect(r.ok && r.value).toEqual({
+      mss: 1460,
+      unknown: [{ kind: 30, length: 4, data: new Uint8Array([0xaa, 0xbb]) }, { kind: 254, length: 2, data: new Uint8Array(0) }],
+    });
   });
 
   it('the last of repeated options wins', () => {
