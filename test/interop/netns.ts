@@ -4,16 +4,15 @@
 //   net.tun.onReceive(...); await net.exec(['ping', '-c', '1', net.labAddr]);
 //   await net.cleanup();                        // kills what it spawned, closes the TUN, deletes the namespace
 //
-// or, in a vitest file, `const net = useTestNet()` registers beforeAll/afterAll (cleanup also runs
-// when a test fails). Every name is random and unique, so test files may run in parallel. Each
-// namespace gets a marker in /run/tcplab-test naming its creator's PID; `sweepStaleTestNets()`
+// or, in a vitest file, `const net = useTestNet()` (use-test-net.ts) registers beforeAll/afterAll
+// (cleanup also runs when a test fails). Every name is random and unique, so test files may run
+// in parallel. Each namespace gets a marker in /run/tcplab-test naming its creator's PID; `sweepStaleTestNets()`
 // (run once per process by createTestNet) deletes only namespaces whose marker names a dead PID,
 // i.e. leftovers of a crashed run of this helper, never anyone else's.
 import { execFile, spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterAll, beforeAll } from 'vitest';
 import { Tun } from '../../core/link/tun.ts';
 
 export const KERNEL_ADDR = '10.77.0.1';
@@ -215,22 +214,4 @@ export async function createTestNet(opts: TestNetOptions = {}): Promise<TestNet>
     await net.cleanup();
     throw err;
   }
-}
-
-/**
- * In a vitest file: a TestNet made in beforeAll and cleaned up in afterAll (also after failures).
- * Returns a getter, since the net exists only once beforeAll has run.
- */
-export function useTestNet(opts: TestNetOptions = {}): () => TestNet {
-  let net: TestNet | null = null;
-  beforeAll(async () => {
-    net = await createTestNet(opts);
-  });
-  afterAll(async () => {
-    await net?.cleanup();
-  });
-  return () => {
-    if (net === null) throw new Error('useTestNet: the namespace is made in beforeAll');
-    return net;
-  };
 }

@@ -5,7 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Tun, TunError } from '../../core/link/tun.ts';
 import { addr, buildEcho, parseEcho, type Echo } from './icmp-echo.ts';
-import { createTestNet, isRoot, run, uniqueName, useTestNet, type TestNet } from './netns.ts';
+import { createTestNet, isRoot, run, uniqueName, type TestNet } from './netns.ts';
+import { useTestNet } from './use-test-net.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./tun-child.ts', import.meta.url));
