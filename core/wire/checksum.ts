@@ -4,7 +4,8 @@
 // Fast path: on a little-endian host, a range that starts at an even byte offset in its
 // ArrayBuffer is summed as 32-bit little-endian words through a cached Uint32Array view of
 // the whole buffer, and the folded result byte-swapped once (RFC 1071 2(B): the sum is
-// byte-order independent). Anything else falls back to a 16-bit big-endian byte loop.
+// byte-order independent); an odd offset is handled the same way after its first byte.
+// Big-endian hosts use a 16-bit big-endian byte loop.
 
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
@@ -84,9 +85,14 @@ export function checksumAdd(sum: number, bytes: Uint8Array, start: number, end: 
     sum = fold(sum + checksumAdd(0, bytes, start, start + CHUNK));
     start += CHUNK;
   }
-  const even = LITTLE_ENDIAN && ((bytes.byteOffset + start) & 1) === 0;
-  const acc = even ? sumWords(bytes, start, end) : sumBytes(bytes, start, end);
-  return fold(sum + acc);
+  if (!LITTLE_ENDIAN || end - start < 2) return fold(sum + sumBytes(bytes, start, end));
+  if (((bytes.byteOffset + start) & 1) === 0) return fold(sum + sumWords(bytes, start, end));
+  // Odd absolute offset: sum the rest from the next (even) byte and swap its bytes; the
+  // first byte is then the high half of the first word (RFC 1071 2(B), byte-order independence).
+  let rest = sumWords(bytes, start + 1, end);
+  rest = (rest & 0xffff) + (rest >>> 16);
+  rest = (rest & 0xffff) + (rest >>> 16);
+  return fold(sum + (bytes[start] << 8) + (((rest & 0xff) << 8) | (rest >>> 8)));
 }
 
 /** Folds a partial sum to 16 bits and inverts it: the value to put in a checksum field. */
