@@ -3,7 +3,7 @@
 // preload all derive from this table; nothing else lists the methods.
 import type * as v from 'valibot';
 import { argSchemas, streamSchemas } from './schemas.ts';
-import type { FaultRule } from './schemas.ts';
+import type { FaultStatus } from './fault-schemas.ts';
 import type { LabEvent, SegmentEvent } from './events.ts';
 import type { Snapshot } from './snapshot.ts';
 
@@ -47,9 +47,10 @@ export const contract = {
   resumeAccept: { kind: command, args: argSchemas.resumeAccept, result: returns<Empty>(), doc: 'Resume accepting on a listener.' },
   setKnob: { kind: command, args: argSchemas.setKnob, result: returns<{ name: string; value: number | string }>(), doc: 'Change a knob (Linux sysctl names); refused with a message when out of range.' },
   getKnobs: { kind: read, args: argSchemas.getKnobs, result: returns<{ knobs: KnobInfo[] }>(), doc: 'Every knob with its value, default, range and meaning.' },
-  faultAdd: { kind: command, args: argSchemas.faultAdd, result: returns<{ id: number }>(), doc: 'Add a fault rule (drop, delay, duplicate, corrupt, reorder matching segments).' },
+  faultAdd: { kind: command, args: argSchemas.faultAdd, result: returns<{ id: string }>(), doc: 'Add a fault rule: drop, delay, duplicate, corrupt or reorder the packets it matches.' },
   faultRemove: { kind: command, args: argSchemas.faultRemove, result: returns<Empty>(), doc: 'Remove a fault rule.' },
-  faultList: { kind: read, args: argSchemas.faultList, result: returns<{ faults: FaultRule[] }>(), doc: 'The fault rules in force.' },
+  faultRandom: { kind: command, args: argSchemas.faultRandom, result: returns<Empty>(), doc: 'Set seeded random loss, duplication, corruption, reordering and delay (null stops them).' },
+  faultList: { kind: read, args: argSchemas.faultList, result: returns<FaultStatus>(), doc: 'The fault rules and random faults in force, with how often each fired.' },
   pcapStart: { kind: command, args: argSchemas.pcapStart, result: returns<Empty>(), doc: 'Start recording packets (bounded: a ring of packets or a size limit).' },
   pcapStop: { kind: command, args: argSchemas.pcapStop, result: returns<{ packets: number; bytes: number }>(), doc: 'Stop recording.' },
   pcapExport: { kind: read, args: argSchemas.pcapExport, result: returns<{ pcap: string; packets: number; bytes: number }>(), doc: 'The recording as a pcap file (LINKTYPE_RAW), base64.' },

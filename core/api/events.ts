@@ -70,12 +70,14 @@ export interface ListenEvent extends EventBase {
   segment?: SegmentSummary;
 }
 
+/** A fault the injector applied (core/link FaultEvent). */
 export interface FaultEvent extends EventBase {
   kind: 'fault';
-  rule: number;
+  rule: string;               // the rule's id, or 'random'
+  action: string;             // 'drop', 'delay 5000 ms', 'duplicate x2', 'corrupt checksum', 'reorder after 1'
+  dir: 'in' | 'out';
+  summary: string;            // the packet as tcpdump prints it
   conn?: number | null;
-  action: string;             // 'drop', 'delay 500ms', 'duplicate', ...
-  segment?: SegmentSummary;
 }
 
 /** Things the lab itself did: knob changed, pcap started, scenario step, history cleared. */

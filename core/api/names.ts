@@ -16,7 +16,3 @@ export type TimerName = (typeof TIMER_NAMES)[number];
 /** Kinds of LabEvent (core/api/events.ts); the event stream filters on these. */
 export const EVENT_KINDS = ['state', 'segment', 'timer', 'drop', 'error', 'listen', 'fault', 'lab'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
-
-/** Fault direction: 'in' is kernel -> lab, 'out' is lab -> kernel. */
-export const FAULT_DIRECTIONS = ['in', 'out', 'both'] as const;
-export type FaultDirection = (typeof FAULT_DIRECTIONS)[number];

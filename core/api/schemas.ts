@@ -1,7 +1,8 @@
 // Validation of every argument of the Lab API (valibot). One schema per method and stream;
 // contract.ts pairs them with result types. A failed validation names the field at fault.
 import * as v from 'valibot';
-import { EVENT_KINDS, FAULT_DIRECTIONS, RESPONDERS } from './names.ts';
+import { EVENT_KINDS, RESPONDERS } from './names.ts';
+import { faultRuleSchema, randomFaultsSchema } from './fault-schemas.ts';
 import { fail, ok, type Result } from './errors.ts';
 
 // --- building blocks -------------------------------------------------------------------
@@ -14,7 +15,6 @@ const int = (min: number, max: number, what: string) =>
     v.maxValue(max, `${what} must be at most ${max}`),
   );
 
-const MAX_U32 = 0xffff_ffff;
 export const MAX_SEND_BYTES = 1 << 20;
 
 const port = int(1, 65535, 'a port');
@@ -34,9 +34,6 @@ const knobValue = v.union(
   'a knob value must be a number or a string',
 );
 
-// tcpdump-style flags: 'S', 'S.', '.', 'P.', 'F.', 'R', 'R.', 'FP.' ...
-const tcpFlags = v.pipe(v.string(), v.regex(/^(?:[SFPRUEW]+\.?|\.)$/, "must be tcpdump-style flags like 'S', 'S.', '.', 'F.', 'R'"));
-
 function isBase64(s: string): boolean {
   return s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s);
 }
@@ -47,39 +44,6 @@ export function dataByteLength(data: string, encoding: 'utf8' | 'base64'): numbe
   const padding = data.endsWith('==') ? 2 : data.endsWith('=') ? 1 : 0;
   return (data.length / 4) * 3 - padding;
 }
-
-// --- fault rules -------------------------------------------------------------------------
-
-export const faultMatchSchema = v.strictObject({
-  dir: v.optional(v.picklist(FAULT_DIRECTIONS, "must be 'in' (kernel -> lab), 'out' or 'both'"), 'both'),
-  flags: v.optional(tcpFlags),
-  conn: v.optional(conn),
-  port: v.optional(port),                  // either side's port
-  payload: v.optional(v.boolean('must be true (with data) or false (without)')),
-});
-
-export const faultActionSchema = v.variant('kind', [
-  v.strictObject({ kind: v.literal('drop') }),
-  v.strictObject({ kind: v.literal('delay'), ms: int(0, 600_000, 'a delay') }),
-  v.strictObject({ kind: v.literal('duplicate'), copies: v.optional(int(1, 10, 'copies'), 1) }),
-  v.strictObject({ kind: v.literal('corrupt') }),   // breaks the TCP checksum
-  v.strictObject({ kind: v.literal('reorder'), depth: v.optional(int(1, 64, 'a reorder depth'), 1) }),
-], "must be one of: drop, delay, duplicate, corrupt, reorder");
-
-export const faultRuleSchema = v.strictObject({
-  match: v.optional(faultMatchSchema, {}),
-  action: faultActionSchema,
-  nth: v.optional(int(1, MAX_U32, 'nth')),          // act only from the Nth matching packet
-  count: v.optional(int(1, MAX_U32, 'count')),      // act at most this many times
-  probability: v.optional(v.pipe(v.number(), v.minValue(0), v.maxValue(1, 'a probability is between 0 and 1')), 1),
-  seed: v.optional(int(0, MAX_U32, 'a seed')),
-  label: v.optional(v.pipe(v.string(), v.maxLength(80))),
-});
-
-export type FaultRuleSpec = v.InferOutput<typeof faultRuleSchema>;
-export type FaultRuleInput = v.InferInput<typeof faultRuleSchema>;
-/** A fault rule in force: its spec, its id and how often it has fired. */
-export type FaultRule = FaultRuleSpec & { id: number; hits: number };
 
 // --- one schema per method ---------------------------------------------------------------
 
@@ -120,7 +84,8 @@ export const argSchemas = {
   setKnob: v.strictObject({ name: knobName, value: knobValue }),
   getKnobs: none,
   faultAdd: v.strictObject({ rule: faultRuleSchema }),
-  faultRemove: v.strictObject({ id: id('fault rule') }),
+  faultRemove: v.strictObject({ id: v.pipe(v.string('a fault rule id is a string'), v.minLength(1), v.maxLength(64)) }),
+  faultRandom: v.strictObject({ random: v.nullable(randomFaultsSchema) }),
   faultList: none,
   pcapStart: v.strictObject({
     maxPackets: v.optional(int(1, 10_000_000, 'maxPackets'), 100_000),
@@ -170,6 +135,24 @@ export type EventFilter = v.InferOutput<typeof streamSchemas.events>;
 
 // --- validation --------------------------------------------------------------------------
 
+type Issue = v.GenericIssue;
+
+const keys = (issue: Issue): string[] => issue.path?.map((p) => String(p.key)) ?? [];
+
+/**
+ * For a union, the sub-issue that got furthest into the input names the field best.
+ * Sub-issues' paths are relative to the union's own place.
+ */
+function deepest(issue: Issue, base: string[] = []): { field: string[]; issue: Issue } {
+  let best = { field: [...base, ...keys(issue)], issue };
+  const here = best.field;
+  for (const sub of issue.issues ?? []) {
+    const d = deepest(sub, here);
+    if (d.field.length > best.field.length) best = d;
+  }
+  return best;
+}
+
 function isPlainObject(x: unknown): x is Record<string, unknown> {
   if (typeof x !== 'object' || x === null || Array.isArray(x)) return false;
   const proto: unknown = Object.getPrototypeOf(x);
@@ -185,8 +168,8 @@ export function validate<S extends v.GenericSchema>(schema: S, input: unknown): 
   if (!isPlainObject(args)) return fail('EINVAL', 'args: must be an object of named arguments', 'args');
   const parsed = v.safeParse(schema, args, { abortEarly: true });
   if (parsed.success) return ok(parsed.output);
-  const issue = parsed.issues[0];
-  const field = issue.path?.map((p) => String(p.key)).join('.') ?? '';
+  const { field: path, issue } = deepest(parsed.issues[0]);
+  const field = path.join('.');
   if (field === '') return fail('EINVAL', `args: ${issue.message}`, 'args');
   if (issue.kind === 'schema' && issue.received === 'undefined') return fail('EINVAL', `${field}: is required`, field);
   if (issue.type === 'strict_object' && issue.expected === 'never') return fail('EINVAL', `${field}: unknown argument`, field);

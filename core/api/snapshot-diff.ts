@@ -2,7 +2,7 @@
 // Rows are keyed by id and kept sorted by id; records (counters, knobs) send changed keys only;
 // the small parts (info, faults, pcap, scenario) are sent whole when they changed.
 import type { ConnectionRow, LabInfo, ListenerRow, PcapStatus, ScenarioStatus, Snapshot } from './snapshot.ts';
-import type { FaultRule } from './schemas.ts';
+import type { FaultStatus } from './fault-schemas.ts';
 
 export interface TableDiff<R> {
   upsert: R[];
@@ -24,7 +24,7 @@ export interface SnapshotDiff {
   counters?: RecordDiff<number>;
   knobs?: RecordDiff<number | string>;
   info?: LabInfo;
-  faults?: FaultRule[];
+  faults?: FaultStatus;
   pcap?: PcapStatus;
   scenario?: ScenarioStatus | null;
 }

@@ -1,7 +1,7 @@
 // The snapshot: the whole observable lab as plain JSON data (connections with the ss columns,
 // listeners with their queues, counters, knobs, faults). Streams send it once, then diffs.
 import type { Responder, TcpState, TimerName } from './names.ts';
-import type { FaultRule } from './schemas.ts';
+import type { FaultStatus } from './fault-schemas.ts';
 
 /** The running timer shown in `ss -o` style: timer:(on,200ms,0). */
 export interface TimerView {
@@ -113,7 +113,7 @@ export interface Snapshot {
   listeners: ListenerRow[];
   counters: Record<string, number>;
   knobs: Record<string, number | string>;
-  faults: FaultRule[];
+  faults: FaultStatus;
   pcap: PcapStatus;
   scenario: ScenarioStatus | null;
 }

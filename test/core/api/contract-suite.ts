@@ -120,13 +120,24 @@ export function contractSuite(transport: string, make: MakeHarness, opts: Harnes
         expect(value(await h.client.call('snapshot')).version).toBe(before);
       });
 
-      it('adds, lists and removes fault rules', async () => {
-        const { id } = value(await h.client.call('faultAdd', { rule: { match: { dir: 'in', flags: '.' }, nth: 3, action: { kind: 'drop' } } }));
-        const { faults } = value(await h.client.call('faultList'));
-        expect(faults).toEqual([{ id, hits: 0, match: { dir: 'in', flags: '.' }, nth: 3, action: { kind: 'drop' }, probability: 1 }]);
-        expect(value(await h.client.call('snapshot')).faults).toEqual(faults);
+      it('adds, lists and removes fault rules; sets random faults', async () => {
+        const { id } = value(await h.client.call('faultAdd', { rule: { dir: 'in', flags: '.', nth: 3, action: 'drop' } }));
+        expect(id).toBe('rule-1');
+        const named = value(await h.client.call('faultAdd', { rule: { id: 'hold-synack', flags: 'S.', action: { type: 'delay', ms: 5000 } } }));
+        expect(named.id).toBe('hold-synack');
+        expect(await h.client.call('faultAdd', { rule: { id: 'hold-synack', action: 'drop' } })).toMatchObject({ ok: false, error: { code: 'EINVAL', field: 'rule.id' } });
+        value(await h.client.call('faultRandom', { random: { seed: 7, loss: 0.01, reorder: 0.01 } }));
+        const status = value(await h.client.call('faultList'));
+        expect(status.rules.map((r) => r.rule)).toEqual([
+          { id: 'rule-1', dir: 'in', flags: '.', nth: 3, action: { type: 'drop' } },
+          { id: 'hold-synack', flags: 'S.', action: { type: 'delay', ms: 5000 } },
+        ]);
+        expect(status.random).toEqual({ seed: 7, loss: 0.01, reorder: 0.01 });
+        expect(value(await h.client.call('snapshot')).faults).toEqual(status);
         expect(value(await h.client.call('faultRemove', { id }))).toEqual({});
         expect(await h.client.call('faultRemove', { id })).toEqual({ ok: false, error: { code: 'ENOENT', message: `no such fault rule: ${id}`, field: 'id' } });
+        value(await h.client.call('faultRandom', { random: null }));
+        expect(value(await h.client.call('faultList')).random).toBeNull();
       });
 
       it('starts, stops and exports a pcap', async () => {
@@ -206,10 +217,17 @@ export function contractSuite(transport: string, make: MakeHarness, opts: Harnes
         ['setKnob', { name: 'Bad Name', value: 1 }, 'name'],
         ['setKnob', { name: 'somaxconn', value: { x: 1 } }, 'value'],
         ['setKnob', { name: 'somaxconn', value: Infinity }, 'value'],
-        ['faultAdd', { rule: { action: { kind: 'explode' } } }, 'rule.action.kind'],
-        ['faultAdd', { rule: { action: { kind: 'delay', ms: -5 } } }, 'rule.action.ms'],
-        ['faultAdd', { rule: { match: { flags: 'SYN' }, action: { kind: 'drop' } } }, 'rule.match.flags'],
-        ['faultAdd', { rule: { action: { kind: 'drop' }, probability: 2 } }, 'rule.probability'],
+        ['faultAdd', { rule: { action: 'explode' } }, 'rule.action'],
+        ['faultAdd', { rule: { action: { type: 'explode' } } }, 'rule.action.type'],
+        ['faultAdd', { rule: { action: { type: 'delay', ms: -5 } } }, 'rule.action.ms'],
+        ['faultAdd', { rule: { action: { type: 'delay' } } }, 'rule.action.ms'],
+        ['faultAdd', { rule: { flags: 'SYN', action: 'drop' } }, 'rule.flags'],
+        ['faultAdd', { rule: { action: 'drop', probability: 2 } }, 'rule.probability'],
+        ['faultAdd', { rule: { action: 'drop', conn: 3 } }, 'rule.conn'],
+        ['faultAdd', { rule: { dir: 'in' } }, 'rule.action'],
+        ['faultRandom', { random: { loss: 0.5 } }, 'random.seed'],
+        ['faultRandom', { random: { seed: 1, loss: 1.5 } }, 'random.loss'],
+        ['faultRemove', { id: 3 }, 'id'],
         ['pcapStart', { maxPackets: 0 }, 'maxPackets'],
         ['scenarioRun', { name: '../etc' }, 'name'],
         ['segmentLog', { limit: 100_000 }, 'limit'],

@@ -6,7 +6,8 @@ import type { ArgsOf, KnobInfo } from '../../../core/api/contract.ts';
 import { ApiFailure, noSuchConnection, noSuchListener } from '../../../core/api/errors.ts';
 import type { LabEvent, SegmentEvent } from '../../../core/api/events.ts';
 import type { TcpState } from '../../../core/api/names.ts';
-import { dataByteLength, type FaultRule } from '../../../core/api/schemas.ts';
+import { dataByteLength } from '../../../core/api/schemas.ts';
+import type { FaultStatus } from '../../../core/api/fault-schemas.ts';
 import type { ConnectionRow, ListenerRow, PcapStatus, ScenarioStatus, Snapshot } from '../../../core/api/snapshot.ts';
 import type { Timers } from '../../../core/api/timers.ts';
 
@@ -49,7 +50,7 @@ export class FakeLab implements LabBackend {
   private readonly knobs = new Map<string, number | string>(KNOBS.map((k) => [k.name, k.default]));
   private readonly counters: Record<string, number> = { ActiveOpens: 0, PassiveOpens: 0, InSegs: 0, OutSegs: 0, EstabResets: 0 };
   private readonly samples: { at: number; counters: Record<string, number> }[] = [{ at: 0, counters: { ActiveOpens: 0, PassiveOpens: 0, InSegs: 0, OutSegs: 0, EstabResets: 0 } }];
-  private faults: FaultRule[] = [];
+  private faults: FaultStatus = { rules: [], random: null, held: 0, counts: { dropped: 0, delayed: 0, duplicated: 0, corrupted: 0, reordered: 0 } };
   private pcap: PcapStatus = { running: false, packets: 0, bytes: 0, maxPackets: 0, maxBytes: 0 };
   private scenario: ScenarioStatus | null = null;
   private history: LabEvent[] = [];
@@ -71,7 +72,7 @@ export class FakeLab implements LabBackend {
   }
 
   snapshot(): Snapshot {
-    if (this.cached?.version === this.version) return this.cached;
+    if (this.cached !== null && this.cached.version === this.version) return this.cached;
     this.snapshotsBuilt++;
     this.cached = {
       version: this.version,
@@ -199,18 +200,27 @@ export class FakeLab implements LabBackend {
     },
     getKnobs: () => ({ knobs: KNOBS.map((k) => ({ ...k, value: this.knobs.get(k.name) ?? k.default })) }),
     faultAdd: (a) => {
-      const id = this.nextFault++;
-      this.faults.push({ ...a.rule, id, hits: 0 });
-      this.note('fault-rule', `rule ${id}: ${a.rule.action.kind}`);
+      const id = a.rule.id ?? `rule-${this.nextFault}`;
+      if (this.faults.rules.some((r) => r.rule.id === id)) throw new ApiFailure('EINVAL', `rule.id: '${id}' is taken`, 'rule.id');
+      this.nextFault++;
+      type Action = Exclude<typeof a.rule.action, string>;
+      const action = typeof a.rule.action === 'string' ? ({ type: a.rule.action } as Action) : a.rule.action;
+      this.faults.rules.push({ rule: { ...a.rule, id, action }, matched: 0, fired: 0 });
+      this.note('fault-rule', `${id}: ${action.type}`);
       return { id };
     },
     faultRemove: (a) => {
-      if (!this.faults.some((f) => f.id === a.id)) throw new ApiFailure('ENOENT', `no such fault rule: ${a.id}`, 'id');
-      this.faults = this.faults.filter((f) => f.id !== a.id);
-      this.note('fault-rule', `rule ${a.id} removed`);
+      if (!this.faults.rules.some((r) => r.rule.id === a.id)) throw new ApiFailure('ENOENT', `no such fault rule: ${a.id}`, 'id');
+      this.faults.rules = this.faults.rules.filter((r) => r.rule.id !== a.id);
+      this.note('fault-rule', `${a.id} removed`);
       return {};
     },
-    faultList: () => ({ faults: structuredClone(this.faults) }),
+    faultRandom: (a) => {
+      this.faults.random = a.random;
+      this.note('fault-rule', a.random ? `random faults, seed ${a.random.seed}` : 'random faults off');
+      return {};
+    },
+    faultList: () => structuredClone(this.faults),
     pcapStart: (a) => {
       if (this.pcap.running) throw new ApiFailure('EBUSY', 'pcap is already recording');
       this.pcap = { running: true, packets: 0, bytes: 0, maxPackets: a.maxPackets, maxBytes: a.maxBytes };
