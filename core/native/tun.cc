@@ -266,6 +266,53 @@ void CloseIf(int* fd) {
   *fd = -1;
 }
 
+// ---- What must be released: the fds and the poll handle. It lives apart from the JS object so
+// that closing can finish asynchronously (uv_close) and so that environment teardown (a worker
+// ending, the process exiting) can close it through an async cleanup hook that Node waits for:
+// the close callback then runs while this library is still loaded.
+
+class Tun;
+
+struct Handles {
+  int fd = -1;
+  int ctl = -1;             // an AF_INET socket in the device's namespace, for SIOCGIF* ioctls
+  uint64_t ctlNetns = 0;    // inode of that namespace
+  uv_poll_t poll;
+  bool pollInit = false;
+  bool closing = false;
+  Tun* owner = nullptr;     // cleared when closing starts
+  Handles** slot = nullptr; // the owner's pointer to this, cleared when closing starts
+  napi_async_cleanup_hook_handle hook = nullptr;
+};
+
+void FinishClose(Handles* h) {
+  if (h->hook != nullptr) napi_remove_async_cleanup_hook(h->hook);
+  delete h;
+}
+
+// Idempotent. Stops polling, closes the fds, and frees `h` once libuv has let go of the handle.
+void CloseHandles(Handles* h) {
+  if (h->closing) return;
+  h->closing = true;
+  h->owner = nullptr;
+  if (h->slot != nullptr) *h->slot = nullptr;
+  h->slot = nullptr;
+  if (h->pollInit) uv_poll_stop(&h->poll);
+  CloseIf(&h->fd);
+  CloseIf(&h->ctl);
+  if (h->pollInit) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&h->poll), [](uv_handle_t* p) { FinishClose(static_cast<Handles*>(p->data)); });
+  } else {
+    FinishClose(h);
+  }
+}
+
+void OnEnvTeardown(napi_async_cleanup_hook_handle hook, void* arg) {
+  Handles* h = static_cast<Handles*>(arg);
+  h->hook = hook;
+  CloseHandles(h);  // when a close is already under way, its callback removes the hook
+}
+
 // ---- The device handle.
 
 class Tun : public Napi::ObjectWrap<Tun> {
@@ -293,13 +340,21 @@ class Tun : public Napi::ObjectWrap<Tun> {
       throw Napi::TypeError::New(env, "Tun: invalid interface name '" + name + "' (1-15 characters, no '/')");
     }
     bool inNetns = info.Length() >= 2 && info[1].IsString();
-    if (inNetns) {
-      OpenInNetns(env, name, info[1].As<Napi::String>());
-    } else {
-      OpenHere(env, name);
+    h_ = new Handles;
+    try {
+      if (inNetns) {
+        OpenInNetns(env, name, info[1].As<Napi::String>());
+      } else {
+        OpenHere(env, name);
+      }
+    } catch (...) {
+      CloseHandles(h_);
+      h_ = nullptr;
+      throw;
     }
-    napi_add_env_cleanup_hook(env, &Tun::EnvCleanup, this);
-    hookInstalled_ = true;
+    h_->owner = this;
+    h_->slot = &h_;
+    napi_add_async_cleanup_hook(env, &OnEnvTeardown, h_, &h_->hook);
   }
 
   ~Tun() override { Release(); }
@@ -308,15 +363,11 @@ class Tun : public Napi::ObjectWrap<Tun> {
   void OpenHere(Napi::Env env, const std::string& name) {
     int stage = kOk;
     char actual[IFNAMSIZ];
-    fd_ = OpenTunHere(name.c_str(), actual, &stage);
-    if (fd_ < 0) throw SysError(env, errno, stage, name);
-    ctl_ = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-    if (ctl_ < 0) {
-      int err = errno;
-      CloseIf(&fd_);
-      throw SysError(env, err, kSocket, name);
-    }
-    ctlNetns_ = InodeOfPath("/proc/thread-self/ns/net");
+    h_->fd = OpenTunHere(name.c_str(), actual, &stage);
+    if (h_->fd < 0) throw SysError(env, errno, stage, name);
+    h_->ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+    if (h_->ctl < 0) throw SysError(env, errno, kSocket, name);
+    h_->ctlNetns = InodeOfPath("/proc/thread-self/ns/net");
     name_ = actual;
   }
 
@@ -331,31 +382,22 @@ class Tun : public Napi::ObjectWrap<Tun> {
       CloseIf(&res.fds[1]);
       throw SysError(env, res.err != 0 ? res.err : EPROTO, res.stage != kOk ? res.stage : kHelper, name);
     }
-    fd_ = res.fds[0];
-    ctl_ = res.fds[1];
-    ctlNetns_ = res.netnsIno;
+    h_->fd = res.fds[0];
+    h_->ctl = res.fds[1];
+    h_->ctlNetns = res.netnsIno;
     name_ = res.name;
   }
 
-  // Release the fds and the poll handle without touching JS (destructor, env teardown, close).
+  // Let go of the fds and the poll handle (they finish closing on their own; h_ becomes null).
   void Release() {
-    if (poll_ != nullptr) {
-      uv_poll_stop(poll_);
-      uv_close(reinterpret_cast<uv_handle_t*>(poll_), [](uv_handle_t* h) { delete reinterpret_cast<uv_poll_t*>(h); });
-      poll_ = nullptr;
-    }
-    CloseIf(&fd_);
-    CloseIf(&ctl_);
+    if (h_ != nullptr) CloseHandles(h_);
   }
 
-  static void EnvCleanup(void* arg) {
-    Tun* self = static_cast<Tun*>(arg);
-    self->hookInstalled_ = false;
-    self->Release();
-  }
+  // Open: closed neither by us nor by environment teardown (which clears h_ too).
+  bool IsOpen() const { return h_ != nullptr; }
 
   void RequireOpen(Napi::Env env) {
-    if (fd_ < 0) throw Napi::Error::New(env, "TUN '" + name_ + "' is closed");
+    if (!IsOpen()) throw Napi::Error::New(env, "TUN '" + name_ + "' is closed");
   }
 
   // start(arena: Uint8Array, lengths: Int32Array, maxBatch: number, onBatch: (n) => void, onError: (e) => void)
@@ -386,20 +428,16 @@ class Tun : public Napi::ObjectWrap<Tun> {
     onError_ = Napi::Persistent(info[4].As<Napi::Function>());
     if (!async_) async_.reset(new Napi::AsyncContext(env, "tcplab:tun"));
 
-    if (poll_ == nullptr) {
+    if (!h_->pollInit) {
       uv_loop_t* loop = nullptr;
       napi_get_uv_event_loop(env, &loop);
-      poll_ = new uv_poll_t;
-      int rc = uv_poll_init(loop, poll_, fd_);
-      if (rc != 0) {
-        delete poll_;
-        poll_ = nullptr;
-        throw Napi::Error::New(env, std::string("uv_poll_init: ") + uv_strerror(rc));
-      }
-      poll_->data = this;
-      if (!refed_) uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+      int rc = uv_poll_init(loop, &h_->poll, h_->fd);
+      if (rc != 0) throw Napi::Error::New(env, std::string("uv_poll_init: ") + uv_strerror(rc));
+      h_->pollInit = true;
+      h_->poll.data = h_;
+      if (!refed_) uv_unref(reinterpret_cast<uv_handle_t*>(&h_->poll));
     }
-    int rc = uv_poll_start(poll_, UV_READABLE, &Tun::OnPoll);
+    int rc = uv_poll_start(&h_->poll, UV_READABLE, &Tun::OnPoll);
     if (rc != 0) throw Napi::Error::New(env, std::string("uv_poll_start: ") + uv_strerror(rc));
     if (!polling_) {
       polling_ = true;
@@ -409,7 +447,7 @@ class Tun : public Napi::ObjectWrap<Tun> {
   }
 
   void StopPolling() {
-    if (poll_ != nullptr) uv_poll_stop(poll_);
+    if (IsOpen() && h_->pollInit) uv_poll_stop(&h_->poll);
     if (polling_) {
       polling_ = false;
       Unref();
@@ -422,8 +460,9 @@ class Tun : public Napi::ObjectWrap<Tun> {
   }
 
   static void OnPoll(uv_poll_t* handle, int status, int /*events*/) {
-    Tun* self = static_cast<Tun*>(handle->data);
-    if (!self->polling_ || self->fd_ < 0) return;
+    Handles* h = static_cast<Handles*>(handle->data);
+    Tun* self = h->owner;
+    if (self == nullptr || h->closing || !self->polling_) return;
     self->Drain(status);
   }
 
@@ -434,8 +473,9 @@ class Tun : public Napi::ObjectWrap<Tun> {
     int n = 0;
     size_t off = 0;
     int err = 0;
+    int fd = h_->fd;
     while (n < maxBatch_ && arenaSize_ - off >= kMaxPacket) {
-      ssize_t r = read(fd_, arena_ + off, kMaxPacket);
+      ssize_t r = read(fd, arena_ + off, kMaxPacket);
       if (r < 0) {
         if (errno == EINTR) continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK) err = errno;
@@ -451,7 +491,7 @@ class Tun : public Napi::ObjectWrap<Tun> {
       rxBatches_++;
       Call(onBatch_, {Napi::Number::New(env, n)});
     }
-    if (err != 0 && fd_ >= 0 && polling_) {
+    if (err != 0 && IsOpen() && polling_) {
       StopPolling();
       Napi::Error e = SysError(env, err, kOk, name_);
       e.Set("stage", Napi::String::New(env, "read"));
@@ -491,7 +531,7 @@ class Tun : public Napi::ObjectWrap<Tun> {
       size_t len = static_cast<size_t>(lengths[i]);
       if (off + len > size) throw Napi::RangeError::New(env, "write: lengths exceed the arena");
       ssize_t r;
-      do r = write(fd_, base + off, len); while (r < 0 && errno == EINTR);
+      do r = write(h_->fd, base + off, len); while (r < 0 && errno == EINTR);
       if (r < 0) {
         txErrors_++;
         lastTxErrno_ = errno;
@@ -508,16 +548,16 @@ class Tun : public Napi::ObjectWrap<Tun> {
   // The namespace the device lives in now (root may have moved it since we opened it). When it
   // is not where our control socket is, make a new control socket there.
   void FollowDevice(Napi::Env env) {
-    int nsfd = ioctl(fd_, TUNGETDEVNETNS);
+    int nsfd = ioctl(h_->fd, TUNGETDEVNETNS);
     if (nsfd < 0) return;  // EPERM without CAP_NET_ADMIN there, EINVAL before Linux 5.2: keep ours
     uint64_t ino = InodeOfFd(nsfd);
-    if (ino != 0 && ino != ctlNetns_) {
+    if (ino != 0 && ino != h_->ctlNetns) {
       HelperResult res;
       RunHelper(nsfd, nullptr, &res);
       if (res.stage == kOk && res.fds[0] >= 0) {
-        CloseIf(&ctl_);
-        ctl_ = res.fds[0];
-        ctlNetns_ = res.netnsIno;
+        CloseIf(&h_->ctl);
+        h_->ctl = res.fds[0];
+        h_->ctlNetns = res.netnsIno;
       } else {
         CloseIf(&res.fds[0]);
         close(nsfd);
@@ -533,25 +573,26 @@ class Tun : public Napi::ObjectWrap<Tun> {
     RequireOpen(env);
     struct ifreq ifr;
     memset(&ifr, 0, sizeof ifr);
-    if (ioctl(fd_, TUNGETIFF, &ifr) < 0) throw SysError(env, errno, kSetIff, name_);
+    if (ioctl(h_->fd, TUNGETIFF, &ifr) < 0) throw SysError(env, errno, kSetIff, name_);
     name_ = std::string(ifr.ifr_name, strnlen(ifr.ifr_name, IFNAMSIZ));
     FollowDevice(env);
 
     Napi::Object out = Napi::Object::New(env);
     out.Set("name", name_);
-    out.Set("netnsInode", Napi::Number::New(env, static_cast<double>(ctlNetns_)));
-    if (ioctl(ctl_, SIOCGIFMTU, &ifr) < 0) throw SysError(env, errno, kSocket, name_);
+    out.Set("netnsInode", Napi::Number::New(env, static_cast<double>(h_->ctlNetns)));
+    int ctl = h_->ctl;
+    if (ioctl(ctl, SIOCGIFMTU, &ifr) < 0) throw SysError(env, errno, kSocket, name_);
     out.Set("mtu", ifr.ifr_mtu);
-    if (ioctl(ctl_, SIOCGIFFLAGS, &ifr) < 0) throw SysError(env, errno, kSocket, name_);
+    if (ioctl(ctl, SIOCGIFFLAGS, &ifr) < 0) throw SysError(env, errno, kSocket, name_);
     out.Set("flags", static_cast<int>(ifr.ifr_flags));
     out.Set("up", (ifr.ifr_flags & IFF_UP) != 0);
     out.Set("running", (ifr.ifr_flags & IFF_RUNNING) != 0);
     out.Set("ipv4", env.Null());
     out.Set("prefixLength", env.Null());
-    if (ioctl(ctl_, SIOCGIFADDR, &ifr) == 0) {
+    if (ioctl(ctl, SIOCGIFADDR, &ifr) == 0) {
       auto* sin = reinterpret_cast<struct sockaddr_in*>(&ifr.ifr_addr);
       out.Set("ipv4", Napi::Number::New(env, ntohl(sin->sin_addr.s_addr)));
-      if (ioctl(ctl_, SIOCGIFNETMASK, &ifr) == 0) {
+      if (ioctl(ctl, SIOCGIFNETMASK, &ifr) == 0) {
         uint32_t mask = ntohl(reinterpret_cast<struct sockaddr_in*>(&ifr.ifr_netmask)->sin_addr.s_addr);
         out.Set("prefixLength", Napi::Number::New(env, __builtin_popcount(mask)));
       }
@@ -566,21 +607,17 @@ class Tun : public Napi::ObjectWrap<Tun> {
     onError_.Reset();
     arenaRef_.Reset();
     lengthsRef_.Reset();
-    if (hookInstalled_) {
-      napi_remove_env_cleanup_hook(info.Env(), &Tun::EnvCleanup, this);
-      hookInstalled_ = false;
-    }
     return info.Env().Undefined();
   }
 
   // setRef(boolean): whether a receiving device keeps the event loop alive.
   Napi::Value SetRef(const Napi::CallbackInfo& info) {
     refed_ = info.Length() < 1 || info[0].ToBoolean();
-    if (poll_ != nullptr) {
+    if (IsOpen() && h_->pollInit) {
       if (refed_) {
-        uv_ref(reinterpret_cast<uv_handle_t*>(poll_));
+        uv_ref(reinterpret_cast<uv_handle_t*>(&h_->poll));
       } else {
-        uv_unref(reinterpret_cast<uv_handle_t*>(poll_));
+        uv_unref(reinterpret_cast<uv_handle_t*>(&h_->poll));
       }
     }
     return info.Env().Undefined();
@@ -599,16 +636,12 @@ class Tun : public Napi::ObjectWrap<Tun> {
     return out;
   }
 
-  Napi::Value GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), fd_); }
+  Napi::Value GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), IsOpen() ? h_->fd : -1); }
 
-  int fd_ = -1;
-  int ctl_ = -1;            // an AF_INET socket in the device's namespace, for SIOCGIF* ioctls
-  uint64_t ctlNetns_ = 0;   // inode of that namespace
+  Handles* h_ = nullptr;
   std::string name_;
-  uv_poll_t* poll_ = nullptr;
   bool polling_ = false;
   bool refed_ = true;
-  bool hookInstalled_ = false;
   Napi::ObjectReference arenaRef_, lengthsRef_;
   uint8_t* arena_ = nullptr;
   size_t arenaSize_ = 0;

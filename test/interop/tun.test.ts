@@ -1,7 +1,9 @@
 // The TUN device against the real kernel: batches in, batches out, devices moved into a
 // namespace, prompt release, and the errors people meet when opening one.
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Tun, TunError } from '../../core/link/tun.ts';
 import { addr, buildEcho, parseEcho, type Echo } from './icmp-echo.ts';
@@ -165,6 +167,25 @@ describe.skipIf(!isRoot)('releasing and refusing', () => {
     const r = await runChild(['unref', uniqueName('tl'), getNet().ns]);
     expect(r.code).toBe(0);
     expect(r.ms).toBeLessThan(5000);
+  });
+
+  it('a worker thread that ends with a receiving TUN open releases it (and the process survives)', async () => {
+    const net = getNet();
+    const dev = uniqueName('tl');
+    const addon = path.join(ROOT, 'build/Release/tcplab_tun.node');
+    const worker = new Worker(`
+      const n = require(${JSON.stringify(addon)});
+      const t = new n.Tun(${JSON.stringify(dev)}, ${JSON.stringify(`/run/netns/${net.ns}`)});
+      t.start(new Uint8Array(1 << 20), new Int32Array(256), 256, () => {}, () => {});
+      require('node:worker_threads').parentPort.postMessage('open');
+    `, { eval: true });
+    await new Promise((resolve, reject) => {
+      worker.on('message', resolve);
+      worker.on('error', reject);
+    });
+    expect((await net.ip('link', 'show', dev)).code).toBe(0);
+    await worker.terminate();
+    expect((await net.ip('link', 'show', dev)).code).not.toBe(0);
   });
 
   it('a name held by another process is busy', async () => {
