@@ -16,7 +16,7 @@ export interface KnobInfo {
   default: number | string;
   min?: number;
   max?: number;
-  choices?: (number | string)[];
+  choices?: readonly (number | string)[];
   unit?: string;
   doc: string;
 }

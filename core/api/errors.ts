@@ -6,7 +6,9 @@ export type ErrorCode =
   | 'ENOCONN'      // no such connection (it has gone, or never was)
   | 'ENOLISTENER'  // no such listener
   | 'ENOENT'       // no such fault rule, scenario, ...
-  | 'EADDRINUSE' | 'EPIPE' | 'ENOTCONN' | 'ECONNRESET' | 'EAGAIN'
+  // the stack's own (StackError, SO_ERROR), passed through unchanged:
+  | 'EADDRINUSE' | 'EADDRNOTAVAIL' | 'EPIPE' | 'ENOTCONN' | 'ECONNRESET' | 'ECONNREFUSED' | 'ECONNABORTED'
+  | 'ETIMEDOUT' | 'EHOSTUNREACH' | 'ENETUNREACH' | 'EAGAIN'
   | 'EBUSY'        // already running (pcap, scenario)
   | 'EPERM'        // the transport refused the caller (sender frame, token, origin)
   | 'ECLOSED'      // the connection to the lab closed before the answer came

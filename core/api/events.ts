@@ -1,5 +1,6 @@
 // Lab events: plain data with a global sequence number `seq` and the lab time `at` (ms).
-// The Lab maps the stack's events (core/stack/events.ts) and its own onto these.
+// The stack's events (core/stack/events.ts) pass through unchanged; the lab adds its own
+// (fault, lab). test/core/api/stack-fit.test.ts keeps the two in step.
 import type { EventKind, TcpState, TimerName } from './names.ts';
 import type { Snapshot } from './snapshot.ts';
 
@@ -29,6 +30,7 @@ export interface StateEvent extends EventBase {
   to: TcpState;
   cause: string;              // 'rcv SYN', 'user close', 'timer TIME-WAIT', ...
   segment?: SegmentSummary;
+  timer?: TimerName;
 }
 
 export interface SegmentEvent extends EventBase {
@@ -50,7 +52,6 @@ export interface TimerEvent extends EventBase {
 
 export interface DropEvent extends EventBase {
   kind: 'drop';
-  conn?: number | null;
   reason: string;
   detail?: string;
 }
@@ -61,13 +62,24 @@ export interface ErrorEvent extends EventBase {
   code: string;               // 'ECONNRESET', 'ETIMEDOUT', ...
 }
 
-export interface ListenEvent extends EventBase {
-  kind: 'listen';
+/** A listen queue changed: a request entered or left the SYN or accept queue, or was refused. */
+export interface QueueEvent extends EventBase {
+  kind: 'queue';
   listener: number;
-  conn?: number | null;
-  action: string;             // 'open', 'close', 'syn-queued', 'accept-queued', 'accepted', 'overflow', 'cookie-sent', ...
-  detail: string;             // names the rule that fired: 'ACK dropped: accept queue full (2/2), tcp_abort_on_overflow=0'
-  segment?: SegmentSummary;
+  port: number;
+  queue: 'syn' | 'accept';
+  op: 'add' | 'remove' | 'overflow' | 'drop';
+  length: number;
+  limit: number;
+  conn: number | null;
+  detail?: string;            // names the rule that fired: 'ACK dropped: accept queue full (2/2), tcp_abort_on_overflow=0'
+}
+
+export interface IcmpEvent extends EventBase {
+  kind: 'icmp';
+  dir: 'in' | 'out';
+  text: string;
+  conn: number | null;
 }
 
 /** A fault the injector applied (core/link FaultEvent). */
@@ -89,7 +101,7 @@ export interface LabNoteEvent extends EventBase {
 }
 
 export type LabEvent =
-  | StateEvent | SegmentEvent | TimerEvent | DropEvent | ErrorEvent | ListenEvent | FaultEvent | LabNoteEvent;
+  | StateEvent | SegmentEvent | TimerEvent | DropEvent | ErrorEvent | QueueEvent | IcmpEvent | FaultEvent | LabNoteEvent;
 
 // Keeps EVENT_KINDS and the union in step: this fails to compile when they differ.
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : never) : never;

@@ -14,5 +14,5 @@ export const TIMER_NAMES = ['retransmit', 'delack', 'persist', 'keepalive', 'tim
 export type TimerName = (typeof TIMER_NAMES)[number];
 
 /** Kinds of LabEvent (core/api/events.ts); the event stream filters on these. */
-export const EVENT_KINDS = ['state', 'segment', 'timer', 'drop', 'error', 'listen', 'fault', 'lab'] as const;
+export const EVENT_KINDS = ['state', 'segment', 'timer', 'drop', 'error', 'queue', 'icmp', 'fault', 'lab'] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];

@@ -3,82 +3,82 @@
 import type { Responder, TcpState, TimerName } from './names.ts';
 import type { FaultStatus } from './fault-schemas.ts';
 
-/** The running timer shown in `ss -o` style: timer:(on,200ms,0). */
+/** A running timer, as ss's timer:(on,200ms,0) shows it. */
 export interface TimerView {
   name: TimerName;
-  expiresInMs: number;
-  retries: number;
+  deadline: number;             // lab time, ms
+  expiresIn: number;            // ms from the snapshot's time
 }
 
-/** One connection: the columns of `ss -tanoi` (and tcp_info), our names. */
+/**
+ * One connection: the columns of `ss -tanoi` (and tcp_info). The stack's own row
+ * (core/stack/snapshot.ts) under the same names, plus what the lab adds (split addresses,
+ * responder, accepted); test/core/api/stack-fit.test.ts keeps the two in step.
+ */
 export interface ConnectionRow {
   id: number;
   state: TcpState;
+  local: string;                // '10.77.0.2:80', as ss prints it
+  remote: string;
   localAddr: string;
   localPort: number;
   remoteAddr: string;
   remotePort: number;
   recvQ: number;                // bytes received, not yet read
   sendQ: number;                // bytes not yet acknowledged
-  listener: number | null;      // the listener it came through (passive open); null for active opens
-  accepted: boolean;            // taken from the accept queue (by the user or a responder)
-  responder: Responder | null;
-  timer: TimerView | null;
-  rtoMs: number;
-  srttMs: number | null;        // null until the first RTT sample
-  rttvarMs: number | null;
-  mss: number;
+  timer: TimerView | null;      // the earliest running timer
+  rto: number;                  // ms
+  rtt: number;                  // smoothed RTT, ms
+  rttvar: number;               // ms
   cwnd: number;                 // segments
-  ssthresh: number | null;      // null while "infinite"
-  sndWscale: number | null;     // null when window scaling is off
-  rcvWscale: number | null;
-  sackOk: boolean;
-  tsOk: boolean;
+  cwndBytes: number;
+  ssthresh: number | null;      // segments; null while "infinite"
+  mss: number;
+  sndWscale: number;
+  rcvWscale: number;
   sndUna: number;
   sndNxt: number;
   sndWnd: number;
   rcvNxt: number;
   rcvWnd: number;
   iss: number;
-  irs: number | null;           // null before the peer's SYN
+  irs: number;
   retransmits: number;
-  backoff: number;
-  bytesSent: number;
-  bytesAcked: number;
-  bytesReceived: number;
-  segsOut: number;
-  segsIn: number;
-  error: string | null;         // SO_ERROR, e.g. 'ECONNRESET'
-  openedAt: number;             // lab time, ms
-  stateSince: number;           // lab time of the last transition, ms
+  listener: number | null;      // the listener it came through (passive open); null for active opens
+  orphan: boolean;              // closed by the user, still finishing
+  accepted: boolean;            // taken from the accept queue (by the user or a responder)
+  responder: Responder | null;
 }
 
 /** A half-open request waiting in a listener's SYN queue. */
 export interface HalfOpenView {
-  remoteAddr: string;
-  remotePort: number;
-  ageMs: number;
+  remote: string;
+  age: number;                  // ms
   synAckRetries: number;
-  nextRetryInMs: number | null;
+  nextRetryIn: number | null;   // ms
 }
 
-export interface QueueView {
-  length: number;
-  limit: number;
-  drops: number;
-}
-
+/**
+ * One listener: ss shows the accept queue length as Recv-Q and the backlog as Send-Q. The
+ * stack's row under the same names, plus the lab's; the optional parts come with the
+ * listen-queue work (drops, cookies, half-open requests).
+ */
 export interface ListenerRow {
   id: number;
+  state: 'LISTEN';
+  local: string;
   localAddr: string;
   port: number;
   backlog: number;
+  acceptQueue: number;
+  acceptQueueLimit: number;
+  synQueue: number;
+  synQueueLimit: number;
   responder: Responder;
   paused: boolean;              // accepting paused (the accept queue fills on purpose)
-  synQueue: QueueView;
-  acceptQueue: QueueView;
-  cookies: { sent: number; recv: number; failed: number };
-  halfOpen: HalfOpenView[];     // the oldest few, bounded by the lab
+  drops?: { syn: number; accept: number };
+  cookies?: { sent: number; recv: number; failed: number };
+  halfOpen?: HalfOpenView[];    // the oldest few, bounded by the lab
 }
 
 export interface PcapStatus {

@@ -74,7 +74,7 @@ export function contractSuite(transport: string, make: MakeHarness, opts: Harnes
         expect(value(await h.client.call('accept', { listener: l.listener }))).toEqual({ conn: null });
         const incoming = h.fake.incoming(l.listener);
         const snap = value(await h.client.call('snapshot'));
-        expect(snap.listeners).toEqual([expect.objectContaining({ id: l.listener, port: 8080, backlog: 2, responder: 'manual', acceptQueue: { length: 1, limit: 2, drops: 0 } })]);
+        expect(snap.listeners).toEqual([expect.objectContaining({ id: l.listener, port: 8080, backlog: 2, responder: 'manual', acceptQueue: 1, acceptQueueLimit: 2 })]);
         expect(value(await h.client.call('accept', { listener: l.listener }))).toEqual({ conn: incoming });
         expect(value(await h.client.call('pauseAccept', { listener: l.listener }))).toEqual({});
         expect(value(await h.client.call('snapshot')).listeners[0].paused).toBe(true);
@@ -101,7 +101,7 @@ export function contractSuite(transport: string, make: MakeHarness, opts: Harnes
         expect(row()).toMatchObject({ state: 'ESTABLISHED', remoteAddr: '10.77.0.1', remotePort: 9000 });
         expect(value(await h.client.call('send', { conn, data: 'héllo' }))).toEqual({ written: 6 });
         expect(value(await h.client.call('send', { conn, data: 'AAEC', encoding: 'base64' }))).toEqual({ written: 3 });
-        expect(row().bytesSent).toBe(9);
+        expect(row().sndNxt - row().sndUna).toBe(9);
         expect(value(await h.client.call('shutdown', { conn }))).toEqual({});
         expect(row().state).toBe('FIN-WAIT-1');
         expect(value(await h.client.call('close', { conn }))).toEqual({});

@@ -27,12 +27,12 @@ const KERNEL_ADDR = '10.77.0.1';
 
 function newRow(id: number, state: TcpState, localPort: number, remotePort: number, at: number, listener: number | null): ConnectionRow {
   return {
-    id, state, localAddr: LAB_ADDR, localPort, remoteAddr: KERNEL_ADDR, remotePort, recvQ: 0, sendQ: 0,
-    listener, accepted: listener === null, responder: listener === null ? 'manual' : null, timer: null,
-    rtoMs: 1000, srttMs: null, rttvarMs: null, mss: 1460, cwnd: 10, ssthresh: null, sndWscale: 7, rcvWscale: 7,
-    sackOk: true, tsOk: true, sndUna: 1000, sndNxt: 1000, sndWnd: 65535, rcvNxt: 5000, rcvWnd: 65535,
-    iss: 999, irs: 4999, retransmits: 0, backoff: 0, bytesSent: 0, bytesAcked: 0, bytesReceived: 0,
-    segsOut: 0, segsIn: 0, error: null, openedAt: at, stateSince: at,
+    id, state, local: `${LAB_ADDR}:${localPort}`, remote: `${KERNEL_ADDR}:${remotePort}`,
+    localAddr: LAB_ADDR, localPort, remoteAddr: KERNEL_ADDR, remotePort, recvQ: 0, sendQ: 0,
+    timer: { name: 'retransmit', deadline: at + 1000, expiresIn: 1000 },
+    rto: 1000, rtt: 0, rttvar: 0, cwnd: 10, cwndBytes: 14600, ssthresh: null, mss: 1460, sndWscale: 7, rcvWscale: 7,
+    sndUna: 1000, sndNxt: 1000, sndWnd: 65535, rcvNxt: 5000, rcvWnd: 65535, iss: 999, irs: 4999, retransmits: 0,
+    listener, orphan: false, accepted: listener === null, responder: listener === null ? 'manual' : null,
   };
 }
 
@@ -99,7 +99,7 @@ export class FakeLab implements LabBackend {
     const id = this.open('SYN-RECEIVED', l.port, this.nextEphemeral++, listener);
     this.transition(id, 'ESTABLISHED', 'rcv ACK');
     l.queue.push(id);
-    l.acceptQueue.length = l.queue.length;
+    l.acceptQueue = l.queue.length;
     this.counters.PassiveOpens++;
     if (!l.paused && l.responder !== 'manual') this.take(l);
     this.changed();
@@ -117,7 +117,7 @@ export class FakeLab implements LabBackend {
   emitMany(n: number, conn: number | null = null): void {
     for (let i = 0; i < n; i++) {
       if (i % 2 === 0) this.segment(conn, 'in', '.', 0);
-      else this.emit({ kind: 'drop', conn, reason: 'test', detail: `event ${i}` });
+      else this.emit({ kind: 'timer', conn: conn ?? 0, timer: 'delack', action: 'set', deadline: i });
     }
   }
 
@@ -130,9 +130,9 @@ export class FakeLab implements LabBackend {
       }
       const id = this.nextListener++;
       this.listeners.set(id, {
-        id, localAddr: LAB_ADDR, port: a.port, backlog: a.backlog, responder: a.responder, paused: false,
-        synQueue: { length: 0, limit: 128, drops: 0 }, acceptQueue: { length: 0, limit: a.backlog, drops: 0 },
-        cookies: { sent: 0, recv: 0, failed: 0 }, halfOpen: [], queue: [],
+        id, state: 'LISTEN', local: `${LAB_ADDR}:${a.port}`, localAddr: LAB_ADDR, port: a.port, backlog: a.backlog,
+        acceptQueue: 0, acceptQueueLimit: a.backlog, synQueue: 0, synQueueLimit: 1024, responder: a.responder, paused: false,
+        queue: [],
       });
       this.note('listener', `listening on ${a.port} (${a.responder})`);
       return { listener: id, port: a.port };
@@ -159,7 +159,6 @@ export class FakeLab implements LabBackend {
       const r = this.conn(a.conn);
       if (r.state !== 'ESTABLISHED' && r.state !== 'CLOSE-WAIT') throw new ApiFailure('EPIPE', `connection ${a.conn} cannot send in ${r.state}`);
       const n = dataByteLength(a.data, a.encoding);
-      r.bytesSent += n;
       r.sndNxt += n;
       this.segment(a.conn, 'out', 'P.', n);
       this.changed();
@@ -311,10 +310,6 @@ export class FakeLab implements LabBackend {
     const text = `${src}.${srcPort} > ${dst}.${dstPort}: Flags [${flags}], length ${len}`;
     this.emit({ kind: 'segment', conn, dir, verdict: 'accepted', ...(r ? { state: r.state } : {}),
       segment: { src, srcPort, dst, dstPort, flags, seq: 1, ack: flags.includes('.') ? 1 : null, win: 65535, len, options: '', text } });
-    if (r) {
-      if (dir === 'in') r.segsIn++;
-      else r.segsOut++;
-    }
     this.counters[dir === 'in' ? 'InSegs' : 'OutSegs']++;
   }
 
@@ -331,7 +326,6 @@ export class FakeLab implements LabBackend {
     const r = this.conn(id);
     const from = r.state;
     r.state = to;
-    r.stateSince = this.timers.now();
     this.emit({ kind: 'state', conn: id, from, to, cause });
   }
 
@@ -349,11 +343,11 @@ export class FakeLab implements LabBackend {
 
   private take(l: ListenerRow & { queue: number[] }): number | null {
     const id = l.queue.shift() ?? null;
-    l.acceptQueue.length = l.queue.length;
+    l.acceptQueue = l.queue.length;
     if (id !== null) {
       this.conn(id).accepted = true;
       this.conn(id).responder = l.responder;
-      this.emit({ kind: 'listen', listener: l.id, conn: id, action: 'accepted', detail: `accepted connection ${id}` });
+      this.emit({ kind: 'queue', listener: l.id, port: l.port, queue: 'accept', op: 'remove', length: l.acceptQueue, limit: l.acceptQueueLimit, conn: id });
     }
     return id;
   }
@@ -379,6 +373,6 @@ export class FakeLab implements LabBackend {
 
   private drop(id: number, why: string): void {
     this.conns.delete(id);
-    this.emit({ kind: 'drop', conn: id, reason: why });
+    this.emit({ kind: 'drop', reason: why, detail: `connection ${id}` });
   }
 }
