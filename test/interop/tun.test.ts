@@ -219,6 +219,14 @@ describe.skipIf(!isRoot)('releasing and refusing', () => {
     expect(() => Tun.open({ name: 'much-too-long-name' })).toThrow(/invalid interface name/);
   });
 
+  it('explains a missing /dev/net/tun', async () => {
+    // A private mount namespace where /dev/net is an empty tmpfs: the machine's stays as it is.
+    const r = await runChild(['try', uniqueName('tl')], ['unshare', '-m', 'sh', '-c', 'mount -t tmpfs none /dev/net && exec "$0" "$@"']);
+    expect(r.code).toBe(3);
+    expect(r.lines[0]).toMatchObject({ error: 'no-clone-device', errno: 'ENOENT', stage: 'open /dev/net/tun' });
+    expect(String(r.lines[0].message)).toContain('modprobe tun');
+  });
+
   it('explains missing permission to an unprivileged user', async () => {
     const nobody = ['setpriv', '--reuid=65534', '--regid=65534', '--clear-groups'];
     const r = await runChild(['try', uniqueName('tl')], nobody);
