@@ -1,13 +1,14 @@
 // The TUN device against the real kernel: batches in, batches out, devices moved into a
 // namespace, prompt release, and the errors people meet when opening one.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Tun, TunError } from '../../core/link/tun.ts';
 import { addr, buildEcho, parseEcho, type Echo } from './icmp-echo.ts';
-import { createTestNet, isRoot, run, uniqueName, type TestNet } from './netns.ts';
+import { createTestNet, isRoot, run, sweepStaleTestNets, uniqueName, type TestNet } from './netns.ts';
 import { useTestNet } from './use-test-net.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -254,5 +255,26 @@ describe.skipIf(!isRoot)('createTestNet', () => {
     await a.cleanup();
     expect((await run(['ip', 'netns', 'list'])).stdout).not.toContain(a.ns);
     expect((await run(['ip', 'link', 'show', a.dev])).code).not.toBe(0);
+  });
+});
+
+describe.skipIf(!isRoot)('sweepStaleTestNets', () => {
+  it('deletes a namespace whose creator died, and leaves a live creator\'s alone', async () => {
+    const dead = spawnSync('true').pid as number; // a PID that has exited
+    const stale = uniqueName('tl-');
+    const live = await createTestNet({ tun: 'none' });
+    try {
+      expect((await run(['ip', 'netns', 'add', stale])).code).toBe(0);
+      writeFileSync(`/run/tcplab-test/${stale}`, JSON.stringify({ pid: dead, ns: stale, dev: uniqueName('tl') }));
+      const removed = await sweepStaleTestNets();
+      expect(removed).toContain(stale);
+      expect(removed).not.toContain(live.ns);
+      const list = (await run(['ip', 'netns', 'list'])).stdout;
+      expect(list).not.toContain(stale);
+      expect(list).toContain(live.ns);
+    } finally {
+      await run(['ip', 'netns', 'del', stale]);
+      await live.cleanup();
+    }
   });
 });
