@@ -109,6 +109,18 @@ describe('IPC sender-frame checks', () => {
     ipc.close();
   });
 
+  it('drops a page\'s subscriptions when it reloads (a new preload says hello)', async () => {
+    const { fake, ipcMain, ipc } = await setup();
+    const r = new MemoryRenderer(ipcMain, APP_URL);
+    const first = clientFromBridge(await loadPreload(r));
+    expect(await first.subscribeEvents({}, () => {})).toMatchObject({ ok: true });
+    expect(fake.subscriberCount).toBe(1);
+    const reloaded = clientFromBridge(await loadPreload(r));
+    expect(await reloaded.call('faultList')).toMatchObject({ ok: true });
+    expect(fake.subscriberCount).toBe(0);
+    ipc.close();
+  });
+
   it('ends a renderer session when its webContents is destroyed, and stops listening on close', async () => {
     const { fake, ipcMain, ipc } = await setup();
     const r = new MemoryRenderer(ipcMain, APP_URL);

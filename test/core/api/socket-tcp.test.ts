@@ -4,6 +4,8 @@ import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { LabClient } from '../../../core/api/client.ts';
 import { connectSocket } from '../../../core/api/client-socket.ts';
+import { connectWebSocket, type OpenWebSocket, type WebSocketLike } from '../../../core/api/client-websocket.ts';
+import { WebSocket } from 'ws';
 import { startSocketServer, type SocketServer } from '../../../core/api/socket-server.ts';
 import { contractSuite, makeLab } from './contract-suite.ts';
 
@@ -13,6 +15,33 @@ contractSuite('WebSocket on 127.0.0.1 with a token', async (opts) => {
   const clients: LabClient[] = [];
   const connect = async () => {
     const c = await connectSocket({ url: sock.tcpUrl! });
+    clients.push(c);
+    return c;
+  };
+  return {
+    timers,
+    fake,
+    client: await connect(),
+    connect,
+    close: async () => {
+      for (const c of clients) await c.close();
+      await sock.close();
+      server.close();
+    },
+  };
+});
+
+// The page's client (standard WebSocket API; `ws` stands in for the browser's), token in the URL.
+const pageSocket: OpenWebSocket = (url) => new WebSocket(url) as unknown as WebSocketLike;
+
+contractSuite('WebSocket on 127.0.0.1, browser-style client', async (opts) => {
+  const { timers, fake, server } = makeLab(opts);
+  const sock = await startSocketServer({ api: server, unixPath: null, tcp: { port: 0 } });
+  const port = sock.tcp!.port;
+  const pageUrl = `ws://localhost:${port}/api?token=${sock.tcp!.token}`;
+  const clients: LabClient[] = [];
+  const connect = async () => {
+    const c = await connectWebSocket(pageUrl, pageSocket);
     clients.push(c);
     return c;
   };
@@ -91,6 +120,10 @@ describe('the TCP listener', () => {
   it("accepts the lab's own page (same origin) with the token", async () => {
     expect(await upgrade(port, `/api?token=${token}`, { Origin: `http://127.0.0.1:${port}` })).toBe(101);
     expect(await upgrade(port, `/api?token=${token}`, { Origin: `http://localhost:${port}` })).toBe(101);
+  });
+
+  it('refuses a browser-style client without the token', async () => {
+    await expect(connectWebSocket(`ws://127.0.0.1:${port}/api`, pageSocket)).rejects.toThrow(/cannot reach the lab|closed/);
   });
 
   it('refuses a foreign Host (DNS rebinding)', async () => {
