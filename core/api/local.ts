@@ -8,6 +8,15 @@ import type { LabApi, StreamSink, Subscription } from './lab-api.ts';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
+/** Arguments must be plain data, as over any other transport. */
+function copyArgs(args: unknown): Result<unknown> {
+  try {
+    return { ok: true, value: copy(args) };
+  } catch {
+    return fail('EINVAL', 'args: must be plain data (no functions or class instances)', 'args');
+  }
+}
+
 export function createLocalClient(api: LabApi): LabClient {
   let closedReason: ((reason: string) => void) | null = null;
   const closed = new Promise<string>((resolve) => (closedReason = resolve));
@@ -21,7 +30,9 @@ export function createLocalClient(api: LabApi): LabClient {
     onMessage: StreamSink<T>,
   ): Promise<Result<Subscription>> {
     if (!open) return Promise.resolve(gone);
-    const r = start(copy(args), (msg) => onMessage(copy(msg)));
+    const a = copyArgs(args);
+    if (!a.ok) return Promise.resolve(a);
+    const r = start(a.value, (msg) => onMessage(copy(msg)));
     if (!r.ok) return Promise.resolve(r);
     const inner = r.value;
     const sub: Subscription = { close: () => { subs.delete(sub); inner.close(); } };
@@ -32,7 +43,9 @@ export function createLocalClient(api: LabApi): LabClient {
   return {
     async call(method: Method, args?: unknown) {
       if (!open) return gone;
-      return copy(await api.call(method, copy(args)));
+      const a = copyArgs(args);
+      if (!a.ok) return a;
+      return copy(await api.call(method, a.value));
     },
     subscribeSnapshots: (args, onMessage) => subscribe((a, s) => api.subscribeSnapshots(a, s), args, onMessage),
     subscribeEvents: (filter, onMessage) => subscribe((a, s) => api.subscribeEvents(a, s), filter, onMessage),

@@ -69,10 +69,11 @@ export class ApiSession {
       return this.reply(id, fail('EBUSY', `more than ${MAX_CALLS_IN_FLIGHT} calls in flight`));
     }
     this.callsInFlight++;
-    void this.api.call(method, args).then((result) => {
+    const done = (result: Result<unknown>): void => {
       this.callsInFlight--;
       this.reply(id, result);
-    });
+    };
+    this.api.call(method, args).then(done, (err: unknown) => done(fail('EINTERNAL', String(err))));
   }
 
   private subscribe(id: number, stream: string, args: unknown): Result<unknown> {
