@@ -19,12 +19,11 @@ import { countsAsEstablished } from '../tcp/state.ts';
 import type { TcpState } from '../tcp/state.ts';
 import { onSegment } from '../tcp/step.ts';
 import {
-  causeName, F_EOF_SIGNALED, F_FIN_RCVD, F_KEEPALIVE, F_NODELAY, F_ORPHAN, F_RECOVERY, F_SACK, F_TS, F_WSCALE,
-  INFINITE_SSTHRESH, Tcb,
+  F_EOF_SIGNALED, F_FIN_RCVD, F_KEEPALIVE, F_NODELAY, F_ORPHAN, F_RECOVERY, F_SACK, F_TS, F_WSCALE,
+  historyEntry, INFINITE_SSTHRESH, Tcb,
 } from '../tcp/tcb.ts';
 import { keepCnt, keepIdle, keepIntvl, onTimer, setKeepalive } from '../tcp/timeouts.ts';
 import { dueTimer, earliestDeadline, rtxTimerName, twoMslTimerName, timerValue } from '../tcp/timers.ts';
-import { TCP_STATES } from '../tcp/state.ts';
 import { setNodelay, userReceive, userSend } from '../tcp/user.ts';
 import { buildEchoReply, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PORT_UNREACH, ICMP_PROT_UNREACH, parseIcmp } from '../wire/icmp.ts';
 import { emitIpv4Header, formatAddress, IPPROTO_ICMP, IPPROTO_TCP, parseIpv4 } from '../wire/ipv4.ts';
@@ -105,7 +104,7 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
   private readonly nListeners: Listener[] = [];
   private curSegEvent = -1;
   private curTimer: TimerName | null = null;
-  private readonly closedHistories = new Map<number, number[]>();
+  private readonly closedHistories = new Map<number, readonly number[]>();
   private readonly closedHistoryMax: number;
 
   constructor(opts: StackOptions) {
@@ -669,7 +668,7 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
     const n = high - low + 1;
     const start = this.random.u32() % n;
     for (let i = 0; i < n; i++) {
-      const p = low + ((start + i) % n);
+      const p = (low + ((start + i) % n)) | 0;
       if (!this.listeners.has(p) && !this.conns.has(remoteAddr, remotePort, p)) return p;
     }
     throw new StackError('EADDRNOTAVAIL', 'no free ephemeral port');
@@ -687,7 +686,7 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
     const h = this.byId.get(id)?.history ?? this.closedHistories.get(id);
     if (h === undefined) return [];
     const out: HistoryEntry[] = [];
-    for (let i = 0; i < h.length; i += 2) out.push({ at: h[i], state: TCP_STATES[h[i + 1] & 15], cause: causeName(h[i + 1] >>> 4) });
+    for (const e of h) out.push(historyEntry(e));
     return out;
   }
 

@@ -16,7 +16,6 @@ export type CloseResult = 'ok' | SocketErrorCode;
 function queueFin(tcb: Tcb): void {
   if ((tcb.flags & F_FIN_QUEUED) !== 0) return;
   tcb.flags |= F_FIN_QUEUED;
-  tcb.finSeq = seqAdd(tcb.sndQSeq, tcb.sndQ === null ? 0 : tcb.sndQ.length);
 }
 
 /** SHUTDOWN(SHUT_WR): a FIN after the queued data; the receive side stays open. */

@@ -50,7 +50,7 @@ function synAckOptions(tcb: Tcb, now: number): TcpOptions {
     mss: announcedMss(tcb),
   };
   if ((tcb.flags & F_SACK) !== 0) o.sackPermitted = true;
-  if ((tcb.flags & F_TS) !== 0) o.timestamps = { value: tsValue(tcb, now), echo: tcb.tsRecent };
+  if ((tcb.flags & F_TS) !== 0) o.timestamps = { value: tsValue(tcb, now), echo: tcb.tsRecent >>> 0 };
   if ((tcb.flags & F_WSCALE) !== 0) o.wscale = tcb.rcvWscale;
   return o;
 }
@@ -73,8 +73,8 @@ function negotiate(tcb: Tcb, o: TcpOptions, now: number): void {
   else tcb.flags &= ~F_SACK;
   if (cfg.timestamps && o.timestamps !== undefined) {
     tcb.flags |= F_TS;
-    tcb.tsRecent = o.timestamps.value;
-    tcb.tsRecentAt = now;
+    tcb.tsRecent = o.timestamps.value | 0;
+    tcb.tsRecentAt = Math.floor(now);
   } else {
     tcb.flags &= ~F_TS;
   }
@@ -110,19 +110,18 @@ function initSendSpace(tcb: Tcb, iss: Seq): void {
   tcb.sndUna = iss;
   tcb.sndNxt = seqAdd(iss, 1);
   tcb.sndMax = tcb.sndNxt;
-  tcb.sndQSeq = tcb.sndNxt;
   tcb.sndSml = iss;
   tcb.recover = iss;
 }
 
 /** RFC 9293 3.10.1 OPEN (active): send <SEQ=ISS><CTL=SYN>, enter SYN-SENT. */
 export function openActive(tcb: Tcb, iss: Seq, tsOffset: number, now: number, sink: TcpSink): void {
-  tcb.tsOffset = tsOffset >>> 0;
+  tcb.tsOffset = tsOffset | 0;
   initSendSpace(tcb, iss);
   tcb.mss = Math.min(DEFAULT_PEER_MSS, advMss(tcb));
   transition(tcb, 'SYN-SENT', 'user connect', now, sink);
   sendSyn(tcb, now, sink);
-  tcb.rttAt = now;
+  tcb.rttAt = Math.floor(now);
   tcb.flags |= F_RTT_TIMING;
   setTimer(tcb, 'retransmit', now, tcb.rto, sink);
 }
@@ -133,7 +132,7 @@ export function openActive(tcb: Tcb, iss: Seq, tsOffset: number, now: number, si
  * acknowledged (Linux without TCP Fast Open ignores it; the RFC allows queueing it).
  */
 export function openPassive(tcb: Tcb, seg: TcpSegment, iss: Seq, tsOffset: number, now: number, sink: TcpSink): void {
-  tcb.tsOffset = tsOffset >>> 0;
+  tcb.tsOffset = tsOffset | 0;
   tcb.flags |= F_PASSIVE;
   tcb.irs = seg.seq;
   tcb.rcvNxt = seqAdd(seg.seq, 1);
@@ -144,10 +143,10 @@ export function openPassive(tcb: Tcb, seg: TcpSegment, iss: Seq, tsOffset: numbe
   tcb.maxSndWnd = seg.window;
   tcb.sndWl1 = seg.seq;
   tcb.sndWl2 = iss;
-  tcb.lastRcvAt = now;
+  tcb.lastRcvAt = Math.floor(now);
   transition(tcb, 'SYN-RECEIVED', 'rcv SYN', now, sink);
   sendSynAck(tcb, now, sink);
-  tcb.rttAt = now;
+  tcb.rttAt = Math.floor(now);
   tcb.flags |= F_RTT_TIMING;
   setTimer(tcb, 'syn-ack', now, tcb.rto, sink);
 }
@@ -158,7 +157,7 @@ function handshakeAcked(tcb: Tcb, seg: TcpSegment, now: number): void {
   if ((tcb.flags & F_TS) !== 0 && ts !== undefined && ts.echo !== 0) {
     rttSample(tcb, (tsValue(tcb, now) - ts.echo) >>> 0);
   } else if ((tcb.flags & (F_RTT_TIMING | F_SYN_RTX)) === F_RTT_TIMING) {
-    rttSample(tcb, now - tcb.rttAt);
+    rttSample(tcb, Math.floor(now) - tcb.rttAt);
   }
   tcb.flags &= ~F_RTT_TIMING;
   if ((tcb.flags & F_RTT_VALID) === 0) {
@@ -201,7 +200,7 @@ export function synSentArrives(tcb: Tcb, seg: TcpSegment, now: number, sink: Tcp
   if ((flags & SYN) === 0) return 'dropped: no SYN or RST in SYN-SENT';
   tcb.irs = seg.seq;
   tcb.rcvNxt = seqAdd(seg.seq, 1);
-  tcb.lastRcvAt = now;
+  tcb.lastRcvAt = Math.floor(now);
   negotiate(tcb, seg.options, now);
   if (ack !== null) {
     tcb.sndUna = ack;
@@ -242,7 +241,7 @@ export function completeHandshake(tcb: Tcb, seg: TcpSegment, now: number, sink: 
   handshakeAcked(tcb, seg, now);
   cancelTimer(tcb, 'syn-ack', sink);
   tcb.sndUna = ack;
-  tcb.sndWnd = seg.window * 2 ** tcb.sndWscale;
+  tcb.sndWnd = seg.window << tcb.sndWscale;
   tcb.maxSndWnd = tcb.sndWnd;
   tcb.sndWl1 = seg.seq;
   tcb.sndWl2 = ack;

@@ -10,17 +10,19 @@ export const CLOCK_GRANULARITY_MS = 1;
 /** RFC 6298 2.2 / 2.3: feed one RTT measurement r (ms). */
 export function rttSample(tcb: Tcb, r: number): void {
   if (r < 0) return;
+  const rUs = Math.round(r * 1000);
   if ((tcb.flags & F_RTT_VALID) === 0) {
     // RFC 6298 2.2: the first measurement.
-    tcb.srtt = r;
-    tcb.rttvar = r / 2;
+    tcb.srttUs = rUs;
+    tcb.rttvarUs = Math.round(rUs / 2);
     tcb.flags |= F_RTT_VALID;
   } else {
     // RFC 6298 2.3: alpha = 1/8, beta = 1/4 (RTTVAR first, with the old SRTT).
-    tcb.rttvar = 0.75 * tcb.rttvar + 0.25 * Math.abs(tcb.srtt - r);
-    tcb.srtt = 0.875 * tcb.srtt + 0.125 * r;
+    tcb.rttvarUs = Math.round(0.75 * tcb.rttvarUs + 0.25 * Math.abs(tcb.srttUs - rUs));
+    tcb.srttUs = Math.round(0.875 * tcb.srttUs + 0.125 * rUs);
   }
-  tcb.rto = boundedRto(tcb, tcb.srtt + Math.max(CLOCK_GRANULARITY_MS, 4 * tcb.rttvar));
+  // RFC 6298 2.3: RTO = SRTT + max(G, 4*RTTVAR), in whole ms (rounded up).
+  tcb.rto = boundedRto(tcb, Math.ceil((tcb.srttUs + Math.max(CLOCK_GRANULARITY_MS * 1000, 4 * tcb.rttvarUs)) / 1000));
 }
 
 /**

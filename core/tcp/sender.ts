@@ -14,7 +14,7 @@ import type { TcpSink } from './effects.ts';
 import { selectWindow } from './receiver.ts';
 import { currentRto, rttSample } from './rtt.ts';
 import {
-  F_ACK_NOW, F_ACK_PENDING, F_DSACK, F_FIN_QUEUED, F_FIN_SENT, F_NODELAY, F_RECOVERY, F_RTT_TIMING,
+  F_ACK_NOW, F_ACK_PENDING, F_DSACK, F_FIN_ACKED, F_FIN_QUEUED, F_FIN_SENT, F_NODELAY, F_RECOVERY, F_RTT_TIMING,
   F_SACK, F_TS, F_WANT_DRAIN,
 } from './tcb.ts';
 import type { Tcb } from './tcb.ts';
@@ -53,9 +53,9 @@ export function segmentOptions(tcb: Tcb, now: number): TcpOptions {
   const ts = (tcb.flags & F_TS) !== 0;
   const sack = sackBlocksFor(tcb);
   if (!ts && sack === null) return NO_OPTIONS;
-  if (sack === null) return { timestamps: { value: tsValue(tcb, now), echo: tcb.tsRecent } };
+  if (sack === null) return { timestamps: { value: tsValue(tcb, now), echo: tcb.tsRecent >>> 0 } };
   if (!ts) return { sack };
-  return { timestamps: { value: tsValue(tcb, now), echo: tcb.tsRecent }, sack };
+  return { timestamps: { value: tsValue(tcb, now), echo: tcb.tsRecent >>> 0 }, sack };
 }
 
 function optionsBytes(o: TcpOptions): number {
@@ -100,7 +100,7 @@ export function sendAck(tcb: Tcb, now: number, sink: TcpSink): void {
  * SEQ=SND.NXT and ACK=RCV.NXT (RFC 9293 3.10.5 shows <SEQ=SND.NXT><CTL=RST>).
  */
 export function sendRst(tcb: Tcb, now: number, sink: TcpSink): void {
-  const opts: TcpOptions = (tcb.flags & F_TS) !== 0 ? { timestamps: { value: tsValue(tcb, now), echo: tcb.tsRecent } } : NO_OPTIONS;
+  const opts: TcpOptions = (tcb.flags & F_TS) !== 0 ? { timestamps: { value: tsValue(tcb, now), echo: tcb.tsRecent >>> 0 } } : NO_OPTIONS;
   sink.send(tcb, {
     srcPort: tcb.localPort, dstPort: tcb.remotePort, seq: tcb.sndNxt, ack: tcb.rcvNxt, flags: RST,
     window: 0, urgent: null, options: opts, payload: EMPTY,
@@ -117,7 +117,7 @@ export function sendRateLimitedAck(tcb: Tcb, now: number, sink: TcpSink, skipped
     sink.count(skippedCounter, 1);
     return false;
   }
-  tcb.lastOowAckAt = now;
+  tcb.lastOowAckAt = Math.floor(now);
   sendAck(tcb, now, sink);
   return true;
 }
@@ -139,7 +139,7 @@ export function unackedBytes(tcb: Tcb): number {
 
 /** True when the FIN is queued and not yet sent at sndNxt. */
 function finPendingAt(tcb: Tcb, s: Seq): boolean {
-  return (tcb.flags & F_FIN_QUEUED) !== 0 && seqLe(s, tcb.finSeq);
+  return (tcb.flags & (F_FIN_QUEUED | F_FIN_ACKED)) === F_FIN_QUEUED && seqLe(s, tcb.finSeq);
 }
 
 function stateSendsData(tcb: Tcb): boolean {
@@ -220,7 +220,7 @@ function transmit(tcb: Tcb, s: Seq, len: number, fin: boolean, options: TcpOptio
     if ((tcb.flags & F_RTT_TIMING) !== 0 && seqGe(tcb.rttSeq, s) && seqLt(tcb.rttSeq, next)) tcb.flags &= ~F_RTT_TIMING;
   } else if ((tcb.flags & (F_RTT_TIMING | F_TS)) === 0 && next !== s) {
     tcb.rttSeq = s;
-    tcb.rttAt = now;
+    tcb.rttAt = Math.floor(now);
     tcb.flags |= F_RTT_TIMING;
   }
   tcb.sndNxt = next;
@@ -289,7 +289,7 @@ export function retransmitHead(tcb: Tcb, now: number, sink: TcpSink): void {
 /** Window update rule of RFC 9293 3.10.7.4 fifth (SND.WL1 / SND.WL2). */
 function updateWindow(tcb: Tcb, seg: TcpSegment, ack: Seq, now: number, sink: TcpSink): void {
   if (seqLt(tcb.sndWl1, seg.seq) || (tcb.sndWl1 === seg.seq && seqLe(tcb.sndWl2, ack))) {
-    const wnd = seg.window * 2 ** tcb.sndWscale;
+    const wnd = seg.window << tcb.sndWscale;
     tcb.sndWnd = wnd;
     tcb.sndWl1 = seg.seq;
     tcb.sndWl2 = ack;
@@ -336,7 +336,7 @@ export function processAck(tcb: Tcb, seg: TcpSegment, now: number, sink: TcpSink
 function maybeDupAck(tcb: Tcb, seg: TcpSegment, now: number, sink: TcpSink): void {
   // RFC 5681 2: a duplicate ACK has no data, no SYN/FIN, the same window, and data outstanding.
   if (seg.payload.length !== 0 || (seg.flags & (SYN | FIN)) !== 0) return;
-  if (seg.window * 2 ** tcb.sndWscale !== tcb.sndWnd) return;
+  if (seg.window << tcb.sndWscale !== tcb.sndWnd) return;
   if (seqDiff(tcb.sndMax, tcb.sndUna) <= 0) return;
   if ((tcb.flags & F_RECOVERY) !== 0) {
     inflateOnDupAck(tcb);
@@ -352,11 +352,11 @@ function maybeDupAck(tcb: Tcb, seg: TcpSegment, now: number, sink: TcpSink): voi
 
 function newDataAcked(tcb: Tcb, seg: TcpSegment, ack: Seq, now: number, sink: TcpSink): void {
   const acked = seqDiff(ack, tcb.sndUna);
+  if ((tcb.flags & (F_FIN_QUEUED | F_FIN_SENT)) === (F_FIN_QUEUED | F_FIN_SENT) && seqGt(ack, tcb.finSeq)) tcb.flags |= F_FIN_ACKED;
   const q = tcb.sndQ;
   if (q !== null && seqGt(ack, tcb.sndQSeq)) {
     const n = Math.min(seqDiff(ack, tcb.sndQSeq), q.length);
     q.consume(n);
-    tcb.sndQSeq = seqAdd(tcb.sndQSeq, n);
     if (q.length === 0) tcb.sndQ = null;
   }
   tcb.sndUna = ack;
@@ -393,7 +393,7 @@ function takeRttSample(tcb: Tcb, seg: TcpSegment, ack: Seq, now: number): void {
     return;
   }
   if ((tcb.flags & F_RTT_TIMING) !== 0 && seqGt(ack, tcb.rttSeq)) {
-    rttSample(tcb, now - tcb.rttAt);
+    rttSample(tcb, Math.floor(now) - tcb.rttAt);
     tcb.flags &= ~F_RTT_TIMING;
   }
 }

@@ -15,7 +15,7 @@ import { heldFinReady, holdFin, noteDsack, rcvWnd, receiveText, segmentAcceptabl
 import { output, processAck, sendAck, sendChallengeAck, sendRateLimitedAck } from './sender.ts';
 import { canReceiveData } from './state.ts';
 import type { TcpState } from './state.ts';
-import { F_ACK_NOW, F_FIN_QUEUED, F_FIN_SENT, F_PASSIVE, F_SHUT_RD, F_TS } from './tcb.ts';
+import { F_ACK_NOW, F_FIN_ACKED, F_PASSIVE, F_SHUT_RD, F_TS } from './tcb.ts';
 import type { Tcb } from './tcb.ts';
 import { onTimer } from './timeouts.ts';
 import { setTimer } from './timers.ts';
@@ -28,7 +28,7 @@ const PAWS_IDLE_MS = 24 * 24 * 3600 * 1000;
 
 /** Has our FIN been sent and acknowledged? */
 export function ourFinAcked(tcb: Tcb): boolean {
-  return (tcb.flags & (F_FIN_QUEUED | F_FIN_SENT)) === (F_FIN_QUEUED | F_FIN_SENT) && seqGt(tcb.sndUna, tcb.finSeq);
+  return (tcb.flags & F_FIN_ACKED) !== 0;
 }
 
 /** The RST of RFC 9293 3.10.7.1 for a segment, sent from this TCB's endpoint. */
@@ -194,11 +194,11 @@ function otherStates(tcb: Tcb, seg: TcpSegment, now: number, sink: TcpSink): str
   }
   const ackVerdict = processAck(tcb, seg, now, sink);
   if (ackVerdict !== 'ok') return ackVerdict;
-  tcb.lastRcvAt = now;
+  tcb.lastRcvAt = Math.floor(now);
   // RFC 7323 4.3 (3): remember the newest timestamp of a segment covering Last.ACK.sent.
   if ((tcb.flags & F_TS) !== 0 && ts !== undefined && ((ts.value - tcb.tsRecent) | 0) >= 0 && seqLe(seg.seq, tcb.lastAckSent)) {
-    tcb.tsRecent = ts.value;
-    tcb.tsRecentAt = now;
+    tcb.tsRecent = ts.value | 0;
+    tcb.tsRecentAt = Math.floor(now);
   }
   const finAcked = ourFinAcked(tcb);
   switch (tcb.state) {

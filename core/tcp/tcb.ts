@@ -3,13 +3,13 @@
 // Buffers and the reassembly queue are allocated only while they hold bytes, so an idle
 // ESTABLISHED connection costs one object of numbers. Timers are deadlines in this object
 // (ms, 0 = not running); the stack turns the earliest one into a real timer.
-import { seq } from '../wire/seq.ts';
+import { seq, seqAdd, seqGt } from '../wire/seq.ts';
 import type { Seq } from '../wire/seq.ts';
 import type { ByteQueue } from './byte-queue.ts';
 import type { TcpConfig } from './config.ts';
 import type { SocketErrorCode } from './effects.ts';
 import type { Reassembly } from './reassembly.ts';
-import { stateIndex } from './state.ts';
+import { stateIndex, TCP_STATES } from './state.ts';
 import type { TcpState } from './state.ts';
 
 // Bits of Tcb.flags.
@@ -21,7 +21,7 @@ export const F_TS = 1 << 2;
 export const F_SACK = 1 << 3;
 /** Window scaling negotiated (RFC 7323 2). */
 export const F_WSCALE = 1 << 4;
-/** The user asked for a FIN after the queued data (shutdown or close); finSeq is valid. */
+/** The user asked for a FIN after the queued data (shutdown or close); its sequence number is the end of the queue. */
 export const F_FIN_QUEUED = 1 << 5;
 /** The peer's FIN has been received in order (end of stream). */
 export const F_FIN_RCVD = 1 << 6;
@@ -53,6 +53,8 @@ export const F_SHUT_RD = 1 << 18;
 export const F_FIN_SENT = 1 << 19;
 /** A delayed ACK is owed. */
 export const F_ACK_PENDING = 1 << 20;
+/** Our FIN has been acknowledged. */
+export const F_FIN_ACKED = 1 << 21;
 
 /** The default MSS when the peer sends no MSS option (RFC 9293 3.7.1). */
 export const DEFAULT_PEER_MSS = 536;
@@ -78,6 +80,42 @@ export function causeName(id: number): string {
 /** Entries kept in a connection's own state history (first ones and the latest ones). */
 export const HISTORY_MAX = 32;
 
+/**
+ * Rarely used per-connection variables, allocated on first use (an idle connection has none).
+ * Tcb exposes them through accessors; reading an absent field gives its default.
+ */
+export class TcbExtra {
+  dsackLeft: Seq;
+  dsackRight: Seq;
+  oooFinSeq: Seq;
+  rcvUp: number;
+  userMss: number;
+  keepIdleMs: number;
+  keepIntvlMs: number;
+  keepCnt: number;
+  softError: SocketErrorCode | null;
+  lastOowAckAt: number;
+  retransStamp: number;
+  constructor() {
+    this.dsackLeft = seq(0);
+    this.dsackRight = seq(0);
+    this.oooFinSeq = seq(0);
+    this.rcvUp = -1;
+    this.userMss = 0;
+    this.keepIdleMs = 0;
+    this.keepIntvlMs = 0;
+    this.keepCnt = 0;
+    this.softError = null;
+    this.lastOowAckAt = -1e9;
+    this.retransStamp = 0;
+  }
+}
+
+/**
+ * All fields are assigned in the constructor (so V8 keeps them in the object, without a
+ * separate property array). Times stored here are whole milliseconds and RTT estimates whole
+ * microseconds, so they stay small integers (no boxed doubles); sequence numbers are u32.
+ */
 export class Tcb {
   id: number;
   cfg: TcpConfig;
@@ -85,138 +123,235 @@ export class Tcb {
   localPort: number;
   remoteAddr: number;
   remotePort: number;
-  state: TcpState = 'CLOSED';
-  flags = 0;
+  state: TcpState;
+  flags: number;
 
   // Send sequence space (RFC 9293 3.3.1), plus BSD's snd_max (highest sequence sent).
-  iss: Seq = seq(0);
-  sndUna: Seq = seq(0);
-  sndNxt: Seq = seq(0);
-  sndMax: Seq = seq(0);
+  iss: Seq;
+  sndUna: Seq;
+  sndNxt: Seq;
+  sndMax: Seq;
   /** Send window in bytes (already scaled). */
-  sndWnd = 0;
-  sndWl1: Seq = seq(0);
-  sndWl2: Seq = seq(0);
+  sndWnd: number;
+  sndWl1: Seq;
+  sndWl2: Seq;
   /** Largest window the peer has offered (RFC 9293 3.8.6.2.1, RFC 5961 5.2). */
-  maxSndWnd = 0;
+  maxSndWnd: number;
   /** Peer's window scale shift (applied to its window field). */
-  sndWscale = 0;
+  sndWscale: number;
   /** End of the last small segment sent (Minshall's Nagle, as Linux). */
-  sndSml: Seq = seq(0);
+  sndSml: Seq;
   /** Unacknowledged and unsent bytes; byte 0 has sequence number sndQSeq. */
-  sndQ: ByteQueue | null = null;
-  sndQSeq: Seq = seq(0);
-  /** Sequence number of our FIN (valid when F_FIN_QUEUED). */
-  finSeq: Seq = seq(0);
+  sndQ: ByteQueue | null;
   sndBuf: number;
 
   // Receive sequence space.
-  irs: Seq = seq(0);
-  rcvNxt: Seq = seq(0);
+  irs: Seq;
+  rcvNxt: Seq;
   /** Right edge of the window we last advertised (RCV.NXT + RCV.WND at that time). */
-  rcvAdv: Seq = seq(0);
+  rcvAdv: Seq;
   /** Our window scale shift. */
-  rcvWscale = 0;
-  rcvQ: ByteQueue | null = null;
-  ooo: Reassembly | null = null;
-  oooFinSeq: Seq = seq(0);
+  rcvWscale: number;
+  rcvQ: ByteQueue | null;
+  ooo: Reassembly | null;
   rcvBuf: number;
-  /** Last urgent pointer seen, as a sequence number (-1: none). Parsed and shown only. */
-  rcvUp = -1;
 
   // Options.
   /** MSS the peer announced (536 without the option). */
-  peerMss = DEFAULT_PEER_MSS;
-  /** TCP_MAXSEG set by the user (0: none). */
-  userMss = 0;
+  peerMss: number;
   /** Effective send MSS for data (without options), as Linux's mss_cache. */
-  mss = DEFAULT_PEER_MSS;
-  tsRecent = 0;
-  tsRecentAt = 0;
-  /** Random offset of our TSval clock. */
-  tsOffset = 0;
+  mss: number;
+  /** TS.Recent (stored as a signed 32-bit value; compare modulo 2^32). */
+  tsRecent: number;
+  /** When TS.Recent was set (ms). */
+  tsRecentAt: number;
+  /** Random offset of our TSval clock (signed 32-bit). */
+  tsOffset: number;
   /** RCV.NXT carried by the last ACK we sent (RFC 7323 4.3 Last.ACK.sent). */
-  lastAckSent: Seq = seq(0);
-  dsackLeft: Seq = seq(0);
-  dsackRight: Seq = seq(0);
+  lastAckSent: Seq;
   /** Full-sized segments received since our last ACK. */
-  ackSegs = 0;
+  ackSegs: number;
 
   // RTT and retransmission (RFC 6298).
-  srtt = 0;
-  rttvar = 0;
+  /** SRTT and RTTVAR in microseconds. */
+  srttUs: number;
+  rttvarUs: number;
+  /** RTO without backoff (ms). */
   rto: number;
-  rttSeq: Seq = seq(0);
-  rttAt = 0;
+  rttSeq: Seq;
+  /** When the timed segment was sent (ms). */
+  rttAt: number;
   /** Retransmissions of the current head (icsk_retransmits). */
-  retransmits = 0;
+  retransmits: number;
   /** RTO doublings in force (icsk_backoff). */
-  backoff = 0;
-  /** When the first retransmission of the current head began (Linux retrans_stamp). */
-  retransStamp = 0;
-  totalRetrans = 0;
+  backoff: number;
+  totalRetrans: number;
 
   // Congestion control (NewReno, RFC 5681 / 6582), bytes.
-  cwnd = 0;
-  ssthresh = INFINITE_SSTHRESH;
-  recover: Seq = seq(0);
-  dupAcks = 0;
+  cwnd: number;
+  ssthresh: number;
+  recover: Seq;
+  dupAcks: number;
   /** Bytes acknowledged in congestion avoidance since cwnd last grew (RFC 3465). */
-  caAcked = 0;
+  caAcked: number;
 
   // Timers: deadlines in ms, 0 = not running.
-  tRtx = 0;
-  tPersist = 0;
-  tDelack = 0;
-  tKeep = 0;
+  tRtx: number;
+  tPersist: number;
+  tDelack: number;
+  tKeep: number;
   /** TIME-WAIT or FIN-WAIT-2 timer. */
-  t2msl = 0;
+  t2msl: number;
   /** Owned by the stack's timer queue: the deadline under which this TCB is queued. */
-  queuedAt = 0;
+  queuedAt: number;
   /** Unanswered persist or keepalive probes. */
-  probes = 0;
-  persistBackoff = 0;
-  /** Last time a segment arrived (keepalive idle time). */
-  lastRcvAt = 0;
-  /** Last challenge / out-of-window ACK (tcp_invalid_ratelimit). */
-  lastOowAckAt = -1e9;
+  probes: number;
+  persistBackoff: number;
+  /** Last time a segment arrived (keepalive idle time, ms). */
+  lastRcvAt: number;
 
-  // Per-socket options (0 = use the knob).
-  keepIdleMs = 0;
-  keepIntvlMs = 0;
-  keepCnt = 0;
-
-  error: SocketErrorCode | null = null;
-  /** Soft error from ICMP (reported instead of ETIMEDOUT, as Linux's sk_err_soft). */
-  softError: SocketErrorCode | null = null;
+  error: SocketErrorCode | null;
+  /** Rarely used variables (see TcbExtra), null while unused. */
+  x: TcbExtra | null;
   /** Owned by the stack: the listener of a passive open, the socket object. */
-  listener: unknown = null;
-  socket: unknown = null;
-  /** Compact state history: [time, stateIndex | causeId << 4, ...]. */
-  history: number[];
+  listener: unknown;
+  socket: unknown;
+  /** Compact state history: one number per change, ms * 4096 + (state | cause << 4). */
+  history: readonly number[];
 
   constructor(id: number, cfg: TcpConfig, localAddr: number, localPort: number, remoteAddr: number, remotePort: number) {
     this.id = id;
     this.cfg = cfg;
     this.localAddr = localAddr;
-    this.localPort = localPort;
+    this.localPort = localPort | 0;
     this.remoteAddr = remoteAddr;
-    this.remotePort = remotePort;
+    this.remotePort = remotePort | 0;
+    this.state = 'CLOSED';
+    this.flags = cfg.nodelay ? F_NODELAY : 0;
+    this.iss = seq(0);
+    this.sndUna = seq(0);
+    this.sndNxt = seq(0);
+    this.sndMax = seq(0);
+    this.sndWnd = 0;
+    this.sndWl1 = seq(0);
+    this.sndWl2 = seq(0);
+    this.maxSndWnd = 0;
+    this.sndWscale = 0;
+    this.sndSml = seq(0);
+    this.sndQ = null;
     this.sndBuf = cfg.sndbuf;
+    this.irs = seq(0);
+    this.rcvNxt = seq(0);
+    this.rcvAdv = seq(0);
+    this.rcvWscale = 0;
+    this.rcvQ = null;
+    this.ooo = null;
     this.rcvBuf = cfg.rcvbuf;
+    this.peerMss = DEFAULT_PEER_MSS;
+    this.mss = DEFAULT_PEER_MSS;
+    this.tsRecent = 0;
+    this.tsRecentAt = 0;
+    this.tsOffset = 0;
+    this.lastAckSent = seq(0);
+    this.ackSegs = 0;
+    this.srttUs = 0;
+    this.rttvarUs = 0;
     this.rto = cfg.rtoInitialMs;
-    this.history = [];
-    if (cfg.nodelay) this.flags |= F_NODELAY;
+    this.rttSeq = seq(0);
+    this.rttAt = 0;
+    this.retransmits = 0;
+    this.backoff = 0;
+    this.totalRetrans = 0;
+    this.cwnd = 0;
+    this.ssthresh = INFINITE_SSTHRESH;
+    this.recover = seq(0);
+    this.dupAcks = 0;
+    this.caAcked = 0;
+    this.tRtx = 0;
+    this.tPersist = 0;
+    this.tDelack = 0;
+    this.tKeep = 0;
+    this.t2msl = 0;
+    this.queuedAt = 0;
+    this.probes = 0;
+    this.persistBackoff = 0;
+    this.lastRcvAt = 0;
+    this.error = null;
+    this.x = null;
+    this.listener = null;
+    this.socket = null;
+    this.history = EMPTY_HISTORY;
   }
 
   has(flag: number): boolean {
     return (this.flags & flag) !== 0;
   }
 
+  /** The TcbExtra, allocated on first use. */
+  ext(): TcbExtra {
+    return this.x ?? (this.x = new TcbExtra());
+  }
+
+  /** Sequence number of the first byte in sndQ: SND.UNA, or ISS+1 while the SYN is unacknowledged. */
+  get sndQSeq(): Seq {
+    return seqGt(this.sndUna, this.iss) ? this.sndUna : seqAdd(this.iss, 1);
+  }
+
+  /** Sequence number of our FIN (meaningful when F_FIN_QUEUED): the end of the queued data. */
+  get finSeq(): Seq {
+    return seqAdd(this.sndQSeq, this.sndQ === null ? 0 : this.sndQ.length);
+  }
+
+  /** SRTT and RTTVAR in ms. */
+  get srtt(): number {
+    return this.srttUs / 1000;
+  }
+  get rttvar(): number {
+    return this.rttvarUs / 1000;
+  }
+
+  get dsackLeft(): Seq { return this.x === null ? seq(0) : this.x.dsackLeft; }
+  set dsackLeft(v: Seq) { this.ext().dsackLeft = v; }
+  get dsackRight(): Seq { return this.x === null ? seq(0) : this.x.dsackRight; }
+  set dsackRight(v: Seq) { this.ext().dsackRight = v; }
+  get oooFinSeq(): Seq { return this.x === null ? seq(0) : this.x.oooFinSeq; }
+  set oooFinSeq(v: Seq) { this.ext().oooFinSeq = v; }
+  /** Last urgent pointer seen, as a sequence number (-1: none). Parsed and shown only. */
+  get rcvUp(): number { return this.x === null ? -1 : this.x.rcvUp; }
+  set rcvUp(v: number) { this.ext().rcvUp = v; }
+  /** TCP_MAXSEG set by the user (0: none). */
+  get userMss(): number { return this.x === null ? 0 : this.x.userMss; }
+  set userMss(v: number) { if (v !== 0 || this.x !== null) this.ext().userMss = v; }
+  /** Per-socket keepalive settings (0: use the knob). */
+  get keepIdleMs(): number { return this.x === null ? 0 : this.x.keepIdleMs; }
+  set keepIdleMs(v: number) { if (v !== 0 || this.x !== null) this.ext().keepIdleMs = v; }
+  get keepIntvlMs(): number { return this.x === null ? 0 : this.x.keepIntvlMs; }
+  set keepIntvlMs(v: number) { if (v !== 0 || this.x !== null) this.ext().keepIntvlMs = v; }
+  get keepCnt(): number { return this.x === null ? 0 : this.x.keepCnt; }
+  set keepCnt(v: number) { if (v !== 0 || this.x !== null) this.ext().keepCnt = v; }
+  /** Soft error from ICMP (reported instead of ETIMEDOUT, as Linux's sk_err_soft). */
+  get softError(): SocketErrorCode | null { return this.x === null ? null : this.x.softError; }
+  set softError(v: SocketErrorCode | null) { if (v !== null || this.x !== null) this.ext().softError = v; }
+  /** Last challenge / out-of-window ACK (tcp_invalid_ratelimit), ms. */
+  get lastOowAckAt(): number { return this.x === null ? -1e9 : this.x.lastOowAckAt; }
+  set lastOowAckAt(v: number) { this.ext().lastOowAckAt = v; }
+  /** When the first retransmission of the current head began (Linux retrans_stamp), ms. */
+  get retransStamp(): number { return this.x === null ? 0 : this.x.retransStamp; }
+  set retransStamp(v: number) { if (v !== 0 || this.x !== null) this.ext().retransStamp = v; }
+
   /** Records a state change in the compact history (keeps the first entries and the latest). */
   noteHistory(now: number, to: TcpState, cause: string): void {
+    const entry = Math.floor(now) * 4096 + (stateIndex(to) | ((causeId(cause) & 0xff) << 4));
     const h = this.history;
-    if (h.length >= HISTORY_MAX * 2) h.splice(8, 2); // keep the first four transitions
-    h.push(now, stateIndex(to) | (causeId(cause) << 4));
+    // Exact-size arrays (concat), so a short history costs a few words.
+    this.history = h.length >= HISTORY_MAX ? h.slice(0, 4).concat(h.slice(5), entry) : h.concat(entry);
   }
+}
+
+const EMPTY_HISTORY: readonly number[] = Object.freeze([]);
+
+/** Decodes one history entry. */
+export function historyEntry(e: number): { at: number; state: TcpState; cause: string } {
+  const code = e % 4096;
+  return { at: Math.floor(e / 4096), state: TCP_STATES[code & 15], cause: causeName(code >>> 4) };
 }

@@ -78,7 +78,7 @@ function onRetransmitTimeout(tcb: Tcb, now: number, sink: TcpSink): void {
     return;
   }
   sink.count('TCPTimeouts', 1);
-  if (tcb.retransmits === 0) tcb.retransStamp = now - currentRto(tcb);
+  if (tcb.retransmits === 0) tcb.retransStamp = Math.floor(now - currentRto(tcb));
   if (st === 'SYN-SENT' || st === 'SYN-RECEIVED') {
     tcb.flags |= F_SYN_RTX;
     tcb.flags &= ~F_RTT_TIMING;

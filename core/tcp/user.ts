@@ -1,7 +1,6 @@
 // The user calls of RFC 9293 3.10.2 (SEND) and 3.10.3 (RECEIVE), and socket options that
 // change the state machine's behaviour (TCP_NODELAY, SO_KEEPALIVE, buffer sizes, TCP_MAXSEG).
 // OPEN is in handshake.ts; CLOSE, SHUTDOWN and ABORT in close.ts.
-import { seqAdd } from '../wire/seq.ts';
 import { ByteQueue } from './byte-queue.ts';
 import type { SocketErrorCode, TcpSink } from './effects.ts';
 import { readBuffered, windowUpdateWanted } from './receiver.ts';
@@ -37,11 +36,8 @@ export function userSend(tcb: Tcb, data: Uint8Array, now: number, sink: TcpSink)
   const n = Math.max(0, Math.min(room, data.length));
   if (n < data.length) tcb.flags |= F_WANT_DRAIN;
   if (n === 0) return 0;
-  if (tcb.sndQ === null) {
-    tcb.sndQ = new ByteQueue(Math.min(tcb.sndBuf, Math.max(n, 4096)));
-    // The queue restarts at the first unacknowledged data byte.
-    tcb.sndQSeq = tcb.state === 'SYN-SENT' || tcb.state === 'SYN-RECEIVED' ? seqAdd(tcb.iss, 1) : tcb.sndUna;
-  }
+  // The queue starts at the first unacknowledged data byte (Tcb.sndQSeq).
+  if (tcb.sndQ === null) tcb.sndQ = new ByteQueue(Math.min(tcb.sndBuf, Math.max(n, 4096)));
   tcb.sndQ.append(data, 0, n);
   output(tcb, now, sink);
   return n;

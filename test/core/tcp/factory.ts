@@ -6,7 +6,7 @@ import { initCongestion } from '../../../core/tcp/congestion.ts';
 import { updateMss } from '../../../core/tcp/handshake.ts';
 import type { TcpState } from '../../../core/tcp/state.ts';
 import {
-  F_FIN_QUEUED, F_FIN_RCVD, F_FIN_SENT, F_PASSIVE, F_SACK, F_TS, F_WSCALE, Tcb,
+  F_FIN_ACKED, F_FIN_QUEUED, F_FIN_RCVD, F_FIN_SENT, F_PASSIVE, F_SACK, F_TS, F_WSCALE, Tcb,
 } from '../../../core/tcp/tcb.ts';
 import { seq, seqAdd } from '../../../core/wire/seq.ts';
 import type { Seq } from '../../../core/wire/seq.ts';
@@ -49,7 +49,6 @@ export function makeTcb(spec: TcbSpec): Tcb {
   t.sndUna = seqAdd(iss, 1);
   t.sndNxt = seqAdd(iss, 1);
   t.sndMax = t.sndNxt;
-  t.sndQSeq = t.sndNxt;
   t.sndSml = t.sndUna;
   t.rcvNxt = seqAdd(irs, 1);
   t.sndWnd = spec.sndWnd ?? 65535;
@@ -82,11 +81,13 @@ export function makeTcb(spec: TcbSpec): Tcb {
   const ourFin = st === 'FIN-WAIT-1' || st === 'FIN-WAIT-2' || st === 'CLOSING' || st === 'LAST-ACK' || st === 'TIME-WAIT';
   if (ourFin) {
     t.flags |= F_FIN_QUEUED | F_FIN_SENT;
-    t.finSeq = seqAdd(iss, 1);
     t.sndNxt = seqAdd(iss, 2);
     t.sndMax = t.sndNxt;
     // Our FIN is acknowledged in FIN-WAIT-2 and TIME-WAIT.
-    if (st === 'FIN-WAIT-2' || st === 'TIME-WAIT') t.sndUna = t.sndNxt;
+    if (st === 'FIN-WAIT-2' || st === 'TIME-WAIT') {
+      t.sndUna = t.sndNxt;
+      t.flags |= F_FIN_ACKED;
+    }
   }
   const theirFin = st === 'CLOSE-WAIT' || st === 'CLOSING' || st === 'LAST-ACK' || st === 'TIME-WAIT';
   if (theirFin) {
