@@ -43,8 +43,11 @@ export function trustedUrlFor(appUrl: string): (url: string) => boolean {
   };
 }
 
+/** The top frame of the app's own page: its URL, and its origin where it has one (file: pages have none). */
 export function senderAllowed(frame: WebFrameMain | null, isTrustedUrl: (url: string) => boolean): boolean {
-  return frame !== null && frame.parent === null && isTrustedUrl(frame.url);
+  if (frame === null || frame.parent !== null || !isTrustedUrl(frame.url)) return false;
+  const origin = frame.origin;
+  return origin === 'null' || origin.startsWith('file:') || isTrustedUrl(`${origin}/`);
 }
 
 export function serveIpc(ipcMain: IpcMainLike, api: LabApi, opts: IpcServerOptions): IpcServer {

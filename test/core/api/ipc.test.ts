@@ -8,7 +8,7 @@ import { createIpcClient } from '../../../core/api/client-ipc.ts';
 import { IPC_CHANNEL } from '../../../core/api/protocol.ts';
 import { serveIpc, trustedUrlFor } from '../../../main/ipc-server.ts';
 import { contractSuite, makeLab } from './contract-suite.ts';
-import { MemoryIpcMain, MemoryRenderer } from './memory-ipc.ts';
+import { frameAt, MemoryIpcMain, MemoryRenderer } from './memory-ipc.ts';
 
 const APP_URL = 'file:///opt/tcplab/resources/app/renderer/index.html';
 
@@ -69,10 +69,11 @@ describe('IPC sender-frame checks', () => {
   const refused = { ok: false, error: { code: 'EPERM', message: 'this frame may not use the lab' } };
 
   for (const [what, frame] of [
-    ['a page from another origin', { url: 'https://evil.example/', parent: null }],
-    ['a file outside the app', { url: 'file:///tmp/evil.html', parent: null }],
-    ['a path that climbs out of the app', { url: 'file:///opt/tcplab/resources/app/renderer/../../../../../tmp/x.html', parent: null }],
-    ['a subframe of the app page', { url: APP_URL, parent: { url: APP_URL, parent: null } }],
+    ['a page from another origin', frameAt('https://evil.example/')],
+    ['a file outside the app', frameAt('file:///tmp/evil.html')],
+    ['a path that climbs out of the app', frameAt('file:///opt/tcplab/resources/app/renderer/../../../../../tmp/x.html')],
+    ['a subframe of the app page', frameAt(APP_URL, frameAt(APP_URL))],
+    ['an app URL in a frame whose origin is another', { url: APP_URL, origin: 'https://evil.example', parent: null }],
   ] as const) {
     it(`refuses ${what}, and the lab sees nothing`, async () => {
       const { fake, ipcMain, ipc } = await setup();
@@ -101,7 +102,7 @@ describe('IPC sender-frame checks', () => {
     const { fake, ipcMain, ipc } = await setup();
     const good = createIpcClient(new MemoryRenderer(ipcMain, APP_URL).ipcRenderer);
     const evil = new MemoryRenderer(ipcMain, APP_URL);
-    evil.frame = { url: 'https://evil.example/', parent: null };
+    evil.frame = frameAt('https://evil.example/');
     const bad = createIpcClient(evil.ipcRenderer);
     expect(await bad.call('reset', { conn: 1 })).toEqual(refused);
     expect(await good.call('listen', { port: 80 })).toMatchObject({ ok: true });

@@ -8,7 +8,14 @@ type RendererListener = (event: unknown, ...args: unknown[]) => void;
 
 export interface FrameShape {
   url: string;
+  origin: string;
   parent: FrameShape | null;
+}
+
+/** A frame at `url` with the origin Chromium gives it ('null' for file: pages). */
+export function frameAt(url: string, parent: FrameShape | null = null): FrameShape {
+  const origin = url.startsWith('file:') ? 'null' : new URL(url).origin;
+  return { url, origin, parent };
 }
 
 const later = (fn: () => void): void => void setImmediate(fn);
@@ -48,7 +55,7 @@ export class MemoryRenderer {
   private destroyed = false;
 
   constructor(private readonly main: MemoryIpcMain, url: string) {
-    this.frame = { url, parent: null };
+    this.frame = frameAt(url);
   }
 
   /** The ipcRenderer the preload sees. */
