@@ -49,7 +49,8 @@ export function runCode(text: string, info: InfoLookup): CodeOutcome {
       const value = new ExprParser(cond, info, names).parseAll();
       if (value === 0) {
         const extra = message === null ? '' : ` (${new ExprParser(message, info, new Set()).parseAll()})`;
-        return { kind: 'failed', message: `assertion failed: ${cond.trim()}${extra}; ${describeNames(names, info)}`, unsupported };
+        const values = names.size > 0 ? `; ${describeNames(names, info)}` : '';
+        return { kind: 'failed', message: `assertion failed: ${cond.trim()}${extra}${values}`, unsupported };
       }
     } catch (err) {
       if (err instanceof Unsupported) unsupported.push(`${err.message} in '${stmt}'`);
