@@ -1,0 +1,90 @@
+// Table columns as data: every UI renders the same columns, with the same headers, formatters
+// and sort keys. A UI picks the columns that fit its width with layoutColumns.
+import type { Align } from './format.ts';
+import { textWidth } from './format.ts';
+import type { Lang, LocalText } from './i18n.ts';
+import type { Role } from './state-roles.ts';
+
+/** What formatters may need besides the row. */
+export interface ViewContext {
+  lang: Lang;
+  /** The lab time now (estimated by the UI, see LabClock), ms. */
+  now: number;
+  /** The lab time of the snapshot the rows come from (Snapshot.at), ms. */
+  snapshotAt: number;
+}
+
+export interface ColumnDef<R> {
+  id: string;
+  header: LocalText;
+  /** What the column means (a tooltip, the help screen). */
+  doc: LocalText;
+  /** Preferred width in terminal cells (GUIs may treat it as a relative width). */
+  width: number;
+  /** Narrowest useful width; values are cut with '…' below `width`. */
+  minWidth: number;
+  align: Align;
+  /** 0 is always shown; larger numbers are dropped first when space is short. */
+  priority: number;
+  /** Takes the space left over after every shown column has its preferred width. */
+  grow?: boolean;
+  /** True when the text depends on ctx.now (countdowns, ages): it changes without the row changing. */
+  live?: boolean;
+  format(row: R, ctx: ViewContext): string;
+  /** Sort key: numbers sort numerically, strings by code point; null sorts last. */
+  sortValue(row: R, ctx: ViewContext): number | string | null;
+  /** Colour role of the cell, if it has one. */
+  role?(row: R): Role | null;
+}
+
+export interface LaidOutColumn<R> {
+  column: ColumnDef<R>;
+  width: number;
+}
+
+export const COLUMN_GAP = 1;
+
+/**
+ * The columns that fit in `totalWidth` cells (with COLUMN_GAP between them), in their given
+ * order: columns are admitted by priority (then order) while their minimum widths fit; spare
+ * space then widens them towards their preferred width, and what is left goes to `grow` columns.
+ * A column is never narrower than its header.
+ */
+export function layoutColumns<R>(columns: readonly ColumnDef<R>[], totalWidth: number, lang: Lang): LaidOutColumn<R>[] {
+  const minOf = (c: ColumnDef<R>): number => Math.max(c.minWidth, textWidth(c.header[lang]));
+  const prefOf = (c: ColumnDef<R>): number => Math.max(c.width, minOf(c));
+  const byPriority = columns.map((c, i) => ({ c, i })).sort((a, b) => a.c.priority - b.c.priority || a.i - b.i);
+  const chosen = new Set<number>();
+  let used = 0;
+  for (const { c, i } of byPriority) {
+    const need = minOf(c) + (chosen.size > 0 ? COLUMN_GAP : 0);
+    if (used + need > totalWidth) continue;
+    chosen.add(i);
+    used += need;
+  }
+  const out = columns.map((c, i) => ({ c, i })).filter(({ i }) => chosen.has(i)).map(({ c }) => ({ column: c, width: minOf(c) }));
+  let spare = totalWidth - used;
+  // Widen towards the preferred widths, most important columns first.
+  for (const col of [...out].sort((a, b) => a.column.priority - b.column.priority)) {
+    const add = Math.min(spare, prefOf(col.column) - col.width);
+    if (add > 0) {
+      col.width += add;
+      spare -= add;
+    }
+  }
+  const growers = out.filter((c) => c.column.grow === true);
+  for (let k = 0; spare > 0 && growers.length > 0; k++) {
+    growers[k % growers.length].width++;
+    spare--;
+  }
+  return out;
+}
+
+/** Looks up columns by id, in the order of `ids` (unknown ids are skipped). */
+export function pickColumns<R>(all: readonly ColumnDef<R>[], ids: readonly string[]): ColumnDef<R>[] {
+  const byId = new Map(all.map((c) => [c.id, c]));
+  return ids.flatMap((id) => {
+    const c = byId.get(id);
+    return c === undefined ? [] : [c];
+  });
+}
