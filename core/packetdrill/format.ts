@@ -2,7 +2,7 @@
 import { ACK_BIT, CWR, ECE, FIN, PSH, RST, SYN, URG_BIT } from '../wire/tcp.ts';
 import { formatOptionList } from './options.ts';
 import type { WireOption } from './options.ts';
-import type { PacketSpec, TimeSpec } from './script.ts';
+import type { Expr, PacketSpec, SyscallSpec, TimeSpec } from './script.ts';
 
 // tcpdump's (and packetdrill's) order: F S R P . U E W.
 const FLAG_CHARS: readonly (readonly [number, string])[] = [
@@ -63,4 +63,32 @@ export function formatTimeSpec(t: TimeSpec): string {
       return never;
     }
   }
+}
+
+export function formatExpr(e: Expr): string {
+  switch (e.kind) {
+    case 'ellipsis':
+      return '...';
+    case 'int':
+      return String(e.value);
+    case 'name':
+      return e.name;
+    case 'or':
+      return e.terms.map(formatExpr).join('|');
+    case 'list':
+      return `[${e.items.map(formatExpr).join(', ')}]`;
+    case 'struct':
+      return `{${e.fields.map((f) => `${f.name}=${formatExpr(f.value)}`).join(', ')}}`;
+    case 'string':
+      return JSON.stringify(e.value);
+    default: {
+      const never: never = e;
+      return never;
+    }
+  }
+}
+
+/** `accept(3, ..., ...)` */
+export function formatCall(s: SyscallSpec): string {
+  return `${s.name}(${s.args.map(formatExpr).join(', ')})`;
 }

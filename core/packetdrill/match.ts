@@ -81,7 +81,18 @@ function compareOptions(spec: PacketSpec['options'], actual: readonly WireOption
     return actual.every(isPadding) ? null : `options ${formatOptionList(actual)}, the script expects none`;
   }
   const same = spec.length === actual.length && spec.every((o, i) => optionMatches(o, actual[i], conn, config));
-  return same ? null : `options ${formatOptionList(actual)}, the script expects ${formatOptionList(spec)}`;
+  if (same) return null;
+  const onlyTsVal = spec.length === actual.length && spec.every((o, i) => {
+    const a = actual[i];
+    return o.kind === 'ts' ? a.kind === 'ts' && a.ecr === o.ecr : optionMatches(o, a, null, config);
+  });
+  const got = actual.find((o) => o.kind === 'ts');
+  const want = spec.find((o) => o.kind === 'ts');
+  if (onlyTsVal && got?.kind === 'ts' && want?.kind === 'ts' && conn?.tsOffset != null) {
+    const inScriptTerms = (got.val - conn.tsOffset) >>> 0;
+    return `TS val ${got.val} (${inScriptTerms} on the script's clock), the script expects ${want.val}`;
+  }
+  return `options ${formatOptionList(actual)}, the script expects ${formatOptionList(spec)}`;
 }
 
 function optionMatches(want: OptionSpec, got: WireOption, conn: ConnTrack | null, config: RunConfig): boolean {
@@ -134,7 +145,12 @@ export function expectedPacketBytes(spec: PacketSpec, p: SentPacket, conn: ConnT
   else if (spec.options === null) options = [];
   else {
     const actualTs = actualOptions.find((o) => o.kind === 'ts');
-    options = spec.options.map((o) => (o.kind === 'ts' && actualTs?.kind === 'ts' && config.tsTickUsecs === null ? { ...o, val: actualTs.val } : o));
+    const offset = conn?.tsOffset ?? null;
+    const val = (o: { val: number }): number => {
+      if (config.tsTickUsecs !== null && offset !== null) return (o.val + offset) >>> 0;
+      return actualTs?.kind === 'ts' ? actualTs.val : o.val;
+    };
+    options = spec.options.map((o) => (o.kind === 'ts' ? { ...o, val: val(o) } : o));
   }
   return buildPacket({
     src: config.localIp, dst: config.remoteIp,

@@ -25,7 +25,7 @@ import { runCode } from './code.ts';
 import { DEFAULT_CONFIG, resolveConfig } from './config.ts';
 import type { RunConfig } from './config.ts';
 import { describeErrno } from './errno.ts';
-import { formatPacketLine, formatSeconds, formatTimeSpec } from './format.ts';
+import { formatCall, formatPacketLine, formatSeconds, formatTimeSpec } from './format.ts';
 import { comparePacket, describeSent, expectedPacketBytes, learnTimestamps } from './match.ts';
 import type { ConnTrack } from './match.ts';
 import { buildPacket, decodeSent } from './packet.ts';
@@ -119,6 +119,8 @@ class Run {
   private readonly conns: ConnTrack[] = [];
   private current: ConnTrack | null = null;
   private pending: PendingCall | null = null;
+  /** Off while looking ahead for a late packet (the script has failed already). */
+  private polling = true;
   /** The event being run (failures from polling point at the blocked call instead). */
   private event: ScriptEvent | null = null;
 
@@ -133,6 +135,10 @@ class Run {
       stack: this.stack,
       config,
       connected: (sock) => this.connected(sock),
+      accepted: (sock) => {
+        const conn = this.conns.find((c) => c.localPort === sock.localPort && c.remotePort === sock.remotePort);
+        if (conn !== undefined) conn.socket = sock;
+      },
       knob: (name) => this.stack.getKnobs()[name],
     });
   }
@@ -150,7 +156,14 @@ class Run {
       if (err instanceof ScriptFailure) {
         return { ok: false, failure: err.failure, warnings: this.warnings, trace: this.trace };
       }
-      throw err;
+      // Whatever the stack does, a script run ends in a report, not a crash.
+      const e = err instanceof Error ? err : new Error(String(err));
+      const failure: Failure = {
+        loc: this.event?.loc ?? { line: 0, col: 0 },
+        message: `internal error: ${e.name}: ${e.message}`,
+        details: (e.stack ?? '').split('\n').slice(1, 6).map((l) => l.trim()),
+      };
+      return { ok: false, failure, warnings: this.warnings, trace: this.trace };
     }
   }
 
@@ -321,6 +334,7 @@ class Run {
       }
       this.advanceTo(Math.round(d * 1000));
     }
+    if (this.sent.length === 0) this.lookAhead(hi);
     const p = this.sent.shift();
     if (p === undefined) {
       this.fail(e.loc, `expected packet not sent (waited until ${formatSeconds(Math.min(hi, this.nowUsecs))} s)`, [
@@ -349,6 +363,19 @@ class Run {
     this.lastUsecs = exact ? at : p.atUsecs;
   }
 
+  /**
+   * Nothing was sent in time and the script has failed: run the timers on (up to a minute) to
+   * see whether the packet comes late, which says more than "not sent". Blocked calls are
+   * not polled meanwhile, so they cannot report something else first.
+   */
+  private lookAhead(hi: number): void {
+    this.polling = false;
+    const limit = Math.max(hi, this.nowUsecs) + 60e6;
+    for (let d = this.stack.nextDeadline(); this.sent.length === 0 && d !== null && d * 1000 <= limit; d = this.stack.nextDeadline()) {
+      this.advanceTo(Math.round(d * 1000));
+    }
+  }
+
   private when(at: number, lo: number, hi: number, exact: boolean): string {
     if (exact) return `${formatSeconds(at)} s ±${formatSeconds(this.config.toleranceUsecs)}`;
     if (!Number.isFinite(lo)) return 'any time';
@@ -366,8 +393,8 @@ class Run {
     const t = e.time;
     // packetdrill: a relative blocking call's end time counts from the previous event too.
     const endUsecs = t.kind === 'blocking' ? (t.relative ? previous : 0) + t.endUsecs : start;
-    this.trace.push(`${formatSeconds(start)} ${s.name}(...) at line ${e.loc.line}`);
     const outcome = this.syscalls.call(s);
+    this.trace.push(`${formatSeconds(start)} ${formatCall(s)}${outcome.kind === 'done' ? ` = ${resultText(outcome)}` : outcome.kind === 'blocked' ? ' (blocks)' : ''}`);
     if (outcome.kind === 'error') this.fail(e.loc, outcome.message);
     if (outcome.kind === 'blocked') {
       this.pending = { event: e, syscall: s, poll: outcome.poll, endUsecs };
@@ -378,18 +405,18 @@ class Run {
 
   private pollPending(): void {
     const p = this.pending;
-    if (p === null) return;
+    if (p === null || !this.polling) return;
     const outcome = p.poll();
     if (outcome === null) return;
     this.pending = null;
     if (outcome.kind === 'error') this.fail(p.event.loc, outcome.message);
     if (outcome.kind === 'blocked') this.fail(p.event.loc, 'internal error: a blocked call blocked again');
-    this.trace.push(`${formatSeconds(this.nowUsecs)} ${p.syscall.name}(...) at line ${p.event.loc.line} returned`);
+    this.trace.push(`${formatSeconds(this.nowUsecs)} ${formatCall(p.syscall)} = ${resultText(outcome)} (returns, line ${p.event.loc.line})`);
     this.checkReturn(p.event, p.syscall, outcome, p.endUsecs);
   }
 
   private checkReturn(e: ScriptEvent, s: SyscallSpec, o: Extract<CallOutcome, { kind: 'done' }>, endUsecs: number): void {
-    const got = o.ret === -1 && o.errno !== null ? `-1 ${describeErrno(o.errno)}` : String(o.ret);
+    const got = resultText(o);
     const want = s.result;
     const wantText = want.value.kind === 'ellipsis' ? '...' : `${want.value.value}${want.errno === null ? '' : ` ${describeErrno(want.errno)}`}`;
     if (want.value.kind === 'int') {
@@ -445,6 +472,10 @@ class Run {
       ]);
     }
   }
+}
+
+function resultText(o: Extract<CallOutcome, { kind: 'done' }>): string {
+  return o.ret === -1 && o.errno !== null ? `-1 ${describeErrno(o.errno)}` : String(o.ret);
 }
 
 /** `FAIL file:12: reason` and the detail lines. */

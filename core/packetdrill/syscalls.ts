@@ -39,6 +39,8 @@ export interface SyscallHost {
   readonly config: RunConfig;
   /** A connect() started a connection: the runner tracks its 4-tuple. */
   connected(sock: PdSocket): void;
+  /** accept() returned a connection the script opened. */
+  accepted(sock: PdSocket): void;
   /** The knobs in force (keepalive defaults for getsockopt). */
   knob(name: string): number | string | undefined;
 }
@@ -219,6 +221,7 @@ export class Syscalls {
       child.socket = sock;
       child.opts = { ...e.opts };
       this.lastSocket = sock;
+      this.host.accepted(sock);
       return done(child.fd);
     };
     return this.maybeBlock(e, attempt);
