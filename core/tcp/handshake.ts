@@ -14,7 +14,7 @@ import { advMss } from './receiver.ts';
 import { rttSample } from './rtt.ts';
 import { TS_OPTION_BYTES, tsValue } from './sender.ts';
 import {
-  DEFAULT_PEER_MSS, F_ACK_NOW, F_PASSIVE, F_RTT_TIMING, F_RTT_VALID, F_SACK, F_SYN_RTX, F_TS, F_WSCALE,
+  DEFAULT_PEER_MSS, F_ACK_NOW, F_KEEPALIVE, F_PASSIVE, F_RTT_TIMING, F_RTT_VALID, F_SACK, F_SYN_RTX, F_TS, F_WSCALE,
 } from './tcb.ts';
 import type { Tcb } from './tcb.ts';
 import { cancelTimer, setTimer } from './timers.ts';
@@ -215,6 +215,7 @@ export function synSentArrives(tcb: Tcb, seg: TcpSegment, now: number, sink: Tcp
     handshakeAcked(tcb, seg, now);
     cancelTimer(tcb, 'retransmit', sink);
     transition(tcb, 'ESTABLISHED', 'rcv SYN-ACK', now, sink);
+    armKeepalive(tcb, now, sink);
     tcb.rcvAdv = tcb.rcvNxt;
     tcb.flags |= F_ACK_NOW;
     sink.connected(tcb);
@@ -228,6 +229,13 @@ export function synSentArrives(tcb: Tcb, seg: TcpSegment, now: number, sink: Tcp
   sendSynAck(tcb, now, sink);
   if ((flags & FIN) !== 0 || seg.payload.length > 0) return 'accepted (text and FIN in the SYN ignored)';
   return 'accepted';
+}
+
+/** SO_KEEPALIVE set before the connection was established: start the idle timer now (Linux tcp_finish_connect). */
+function armKeepalive(tcb: Tcb, now: number, sink: TcpSink): void {
+  if ((tcb.flags & F_KEEPALIVE) !== 0 && tcb.tKeep === 0) {
+    setTimer(tcb, 'keepalive', now, tcb.keepIdleMs > 0 ? tcb.keepIdleMs : tcb.cfg.keepIdleMs, sink);
+  }
 }
 
 /** SND.UNA < SEG.ACK <= SND.NXT in SYN-RECEIVED: the ACK completes the handshake. */
@@ -246,6 +254,7 @@ export function completeHandshake(tcb: Tcb, seg: TcpSegment, now: number, sink: 
   tcb.sndWl1 = seg.seq;
   tcb.sndWl2 = ack;
   transition(tcb, 'ESTABLISHED', 'rcv ACK', now, sink);
+  armKeepalive(tcb, now, sink);
   if ((tcb.flags & F_PASSIVE) !== 0) sink.enqueueAccept(tcb);
   else sink.connected(tcb);
 }

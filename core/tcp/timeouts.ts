@@ -165,7 +165,8 @@ function onKeepalive(tcb: Tcb, now: number, sink: TcpSink): void {
 export function setKeepalive(tcb: Tcb, on: boolean, now: number, sink: TcpSink): void {
   if (on) {
     tcb.flags |= F_KEEPALIVE;
-    if (tcb.tKeep === 0 && tcb.state !== 'CLOSED' && tcb.state !== 'TIME-WAIT') setTimer(tcb, 'keepalive', now, keepIdle(tcb), sink);
+    const st = tcb.state;
+    if (tcb.tKeep === 0 && st !== 'CLOSED' && st !== 'TIME-WAIT' && st !== 'SYN-SENT' && st !== 'SYN-RECEIVED') setTimer(tcb, 'keepalive', now, keepIdle(tcb), sink);
   } else {
     tcb.flags &= ~F_KEEPALIVE;
     if (tcb.tKeep !== 0) {
