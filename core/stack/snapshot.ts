@@ -24,7 +24,7 @@ export interface SocketInfo {
   ssthreshSegments: number; // tcpi_snd_ssthresh
   mss: number;            // tcpi_snd_mss (without options)
   advMss: number;         // tcpi_advmss
-  rcvMss: number;         // tcpi_rcv_mss (our estimate: the MSS we advertise)
+  rcvMss: number;         // tcpi_rcv_mss (estimate of the peer's segment size)
   peerMss: number;
   sndWscale: number;      // tcpi_snd_wscale
   rcvWscale: number;      // tcpi_rcv_wscale

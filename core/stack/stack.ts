@@ -22,7 +22,7 @@ import {
   F_EOF_SIGNALED, F_FIN_RCVD, F_KEEPALIVE, F_NODELAY, F_ORPHAN, F_RECOVERY, F_SACK, F_TS, F_WSCALE,
   historyEntry, INFINITE_SSTHRESH, Tcb,
 } from '../tcp/tcb.ts';
-import { keepCnt, keepIdle, keepIntvl, onTimer, setKeepalive } from '../tcp/timeouts.ts';
+import { keepCnt, keepIdle, keepIntvl, onTimer, rearmKeepalive, setKeepalive } from '../tcp/timeouts.ts';
 import { dueTimer, earliestDeadline, rtxTimerName, twoMslTimerName, timerValue } from '../tcp/timers.ts';
 import { setNodelay, userReceive, userSend } from '../tcp/user.ts';
 import { buildEchoReply, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PORT_UNREACH, ICMP_PROT_UNREACH, parseIcmp } from '../wire/icmp.ts';
@@ -698,11 +698,14 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
       t.userMss = Math.max(88, Math.floor(o.mss));
       if (t.state !== 'CLOSED') updateMss(t);
     }
-    if (o.keepIdle !== undefined) t.keepIdleMs = o.keepIdle * 1000;
     if (o.keepIntvl !== undefined) t.keepIntvlMs = o.keepIntvl * 1000;
     if (o.keepCnt !== undefined) t.keepCnt = o.keepCnt;
     if (o.nodelay !== undefined) setNodelay(t, o.nodelay, now, this);
     if (o.keepalive !== undefined) setKeepalive(t, o.keepalive, now, this);
+    if (o.keepIdle !== undefined) {
+      t.keepIdleMs = o.keepIdle * 1000;
+      rearmKeepalive(t, now, this);
+    }
     if (o.linger !== undefined && sock !== null) sock.linger = o.linger.onoff ? o.linger.seconds : -1;
     this.timers.update(t);
   }
@@ -851,7 +854,7 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
       id: t.id, state: t.state, rto: t.rto * 2 ** t.backoff > t.cfg.rtoMaxMs ? t.cfg.rtoMaxMs : t.rto * 2 ** t.backoff,
       srtt: t.srtt, rttvar: t.rttvar, cwnd: t.cwnd, cwndSegments: Math.floor(t.cwnd / mss),
       ssthresh: t.ssthresh, ssthreshSegments: t.ssthresh >= INFINITE_SSTHRESH ? INFINITE_SSTHRESH : Math.floor(t.ssthresh / mss),
-      mss, advMss: advMss(t), rcvMss: advMss(t), peerMss: t.peerMss, sndWscale: t.sndWscale, rcvWscale: t.rcvWscale,
+      mss, advMss: advMss(t), rcvMss: t.rcvMss, peerMss: t.peerMss, sndWscale: t.sndWscale, rcvWscale: t.rcvWscale,
       timestamps: (t.flags & F_TS) !== 0, sack: (t.flags & F_SACK) !== 0, wscaleOk: (t.flags & F_WSCALE) !== 0,
       nodelay: (t.flags & F_NODELAY) !== 0, keepalive: (t.flags & F_KEEPALIVE) !== 0,
       iss: t.iss, irs: t.irs, sndUna: t.sndUna, sndNxt: t.sndNxt, sndMax: t.sndMax, sndWnd: t.sndWnd,

@@ -93,6 +93,8 @@ export function receiveText(tcb: Tcb, payload: Uint8Array, from: number, to: num
     tcb.flags |= F_ACK_NOW;
     return 0;
   }
+  // Linux tcp_measure_rcv_mss: the largest segment seen (capped by our MSS) is "full-sized".
+  if (len >= tcb.rcvMss) tcb.rcvMss = Math.min(len, advMss(tcb));
   const q = ensureRcvQ(tcb, len);
   q.append(payload, from, to);
   tcb.rcvNxt = seqAdd(tcb.rcvNxt, len);
@@ -123,20 +125,16 @@ export function noteDsack(tcb: Tcb, left: Seq, right: Seq): void {
 
 /**
  * Decide between an immediate and a delayed ACK for in-order data: ACK at once when more
- * than one full-sized segment is unacknowledged (Linux: rcv_nxt - rcv_wup > rcv_mss),
- * otherwise start the delayed-ACK timer.
+ * than one full-sized segment is unacknowledged (Linux: rcv_nxt - rcv_wup > rcv_mss, with
+ * rcv_mss the estimate of the peer's segment size), otherwise start the delayed-ACK timer.
  */
 export function scheduleAck(tcb: Tcb, now: number, sink: TcpSink): void {
-  if (seqDiff(tcb.rcvNxt, tcb.lastAckSent) > advMssFor(tcb)) {
+  if (seqDiff(tcb.rcvNxt, tcb.lastAckSent) > tcb.rcvMss) {
     tcb.flags |= F_ACK_NOW;
     return;
   }
   tcb.flags |= F_ACK_PENDING;
   if (tcb.tDelack === 0) setTimer(tcb, 'delack', now, tcb.cfg.delackMs, sink);
-}
-
-function advMssFor(tcb: Tcb): number {
-  return Math.min(tcb.mss, advMss(tcb));
 }
 
 /** An out-of-order FIN at `finAt` is remembered until the data before it arrives. */

@@ -171,6 +171,8 @@ export class Tcb {
   lastAckSent: Seq;
   /** Full-sized segments received since our last ACK. */
   ackSegs: number;
+  /** Estimate of the peer's segment size (Linux icsk_ack.rcv_mss), for the delayed-ACK rule. */
+  rcvMss: number;
 
   // RTT and retransmission (RFC 6298).
   /** SRTT and RTTVAR in microseconds. */
@@ -254,6 +256,7 @@ export class Tcb {
     this.tsOffset = 0;
     this.lastAckSent = seq(0);
     this.ackSegs = 0;
+    this.rcvMss = DEFAULT_PEER_MSS;
     this.srttUs = 0;
     this.rttvarUs = 0;
     this.rto = cfg.rtoInitialMs;

@@ -161,6 +161,17 @@ function onKeepalive(tcb: Tcb, now: number, sink: TcpSink): void {
   setTimer(tcb, 'keepalive', now, keepIntvl(tcb), sink);
 }
 
+/**
+ * TCP_KEEPIDLE changed while keepalive is on: re-arm for the new idle time minus the time
+ * already idle (Linux tcp_sock_set_keepidle_locked).
+ */
+export function rearmKeepalive(tcb: Tcb, now: number, sink: TcpSink): void {
+  const st = tcb.state;
+  if ((tcb.flags & F_KEEPALIVE) === 0 || st === 'CLOSED' || st === 'TIME-WAIT' || st === 'SYN-SENT' || st === 'SYN-RECEIVED') return;
+  const elapsed = Math.floor(now) - tcb.lastRcvAt;
+  setTimer(tcb, 'keepalive', now, Math.max(keepIdle(tcb) - elapsed, 0), sink);
+}
+
 /** Turns keepalive on or off (SO_KEEPALIVE). */
 export function setKeepalive(tcb: Tcb, on: boolean, now: number, sink: TcpSink): void {
   if (on) {
