@@ -12,13 +12,6 @@ const DIR = new URL('../../packetdrill/', import.meta.url);
 
 /** Scripts failing because of a known stack bug: file -> the bug. */
 const KNOWN_FAILURES: Readonly<Record<string, string>> = {
-  // requests.md "packetdrill -> tcp" 1: the immediate-ACK threshold for in-order data is our
-  // send MSS (the peer's MSS, minus options), not the size of the segments the peer sends us.
-  'delack-every-second-segment.pkt': 'every 1460-byte segment ACKed at once (full-sized = peer MSS 1000)',
-  'timestamps-negotiation.pkt': 'a 1000-byte segment ACKed at once (full-sized = peer MSS 1000 - 12)',
-  // requests.md "packetdrill -> tcp" 2: TCP_KEEPIDLE set after SO_KEEPALIVE does not re-arm the timer.
-  'keepalive-probes.pkt': 'TCP_KEEPIDLE after SO_KEEPALIVE leaves the probe at 7200 s',
-  'keepalive-timeout.pkt': 'TCP_KEEPIDLE after SO_KEEPALIVE leaves the probe at 7200 s',
   // requests.md "packetdrill -> tcp" 3: the SYN-ACK window is 65535 whatever the receive buffer.
   'rcv-window-flow-control.pkt': 'SYN-ACK window 65535 with SO_RCVBUF 4000; ~64 KB accepted into it',
 };
