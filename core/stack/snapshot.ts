@@ -88,6 +88,13 @@ export interface ConnectionRow {
   retransmits: number;
   listener: number | null;
   orphan: boolean;
+  /** When the connection entered its current state (ms, whole). */
+  stateSince: number;
+  /** Buffer sizes in force (SO_SNDBUF / SO_RCVBUF or the tcp_wmem / tcp_rmem knobs). */
+  sndBuf: number;
+  rcvBuf: number;
+  /** Last urgent pointer seen (parsed and shown only), or null. */
+  urgentPointer: number | null;
 }
 
 export interface ListenerRow {

@@ -809,7 +809,8 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
 
   /**
    * Closing a listener resets the connections still in its accept queue (Linux
-   * inet_csk_listen_stop) and drops the half-open ones silently.
+   * inet_csk_listen_stop) and the half-open ones in its SYN queue (Linux lets those expire
+   * and answers their ACK with an RST; the lab resets them at once).
    */
   listenerClose(l: Listener): void {
     const q = l.queue;
@@ -877,6 +878,8 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
       sndWscale: t.sndWscale, rcvWscale: t.rcvWscale, sndUna: t.sndUna, sndNxt: t.sndNxt, sndWnd: t.sndWnd,
       rcvNxt: t.rcvNxt, rcvWnd: rcvWnd(t), iss: t.iss, irs: t.irs, retransmits: t.retransmits,
       listener: this.listenerOf(t)?.queue.id ?? null, orphan: (t.flags & F_ORPHAN) !== 0,
+      stateSince: t.history.length > 0 ? historyEntry(t.history[t.history.length - 1]).at : 0,
+      sndBuf: t.sndBuf, rcvBuf: t.rcvBuf, urgentPointer: t.rcvUp < 0 ? null : t.rcvUp,
     };
   }
 
