@@ -213,6 +213,7 @@ class Parser {
 
   private flagBits(text: string, loc: Loc): number {
     if (text === '') throw this.lx.error(`expected packet flags (S, S., ., P., F., R, ...), found ${this.lx.describeNext()}`, loc);
+    if (/^(icmp|udp|udplite|gre|mpls)$/i.test(text)) throw this.lx.error(`${text} packets are not supported (TCP segments only)`, loc);
     if (text === '-') return 0;
     let bits = 0;
     for (let i = 0; i < text.length; i++) {

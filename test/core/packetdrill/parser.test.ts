@@ -148,6 +148,7 @@ describe('packets', () => {
     expect(error('0 < S 0:0 win 1')).toBe("1:11: expected '(' in start:end(length), found 'win'");
     expect(error('0 > . 1:1(0) ack 1 foo 3')).toBe("1:20: unexpected 'foo' in a packet: expected ack, win, urg or <options>");
     expect(error('0 < . 4294967296:1(0) ack 1 win 1')).toBe('1:7: the start sequence number 4294967296 does not fit in 32 bits');
+    expect(error('0 < icmp unreachable frag_needed mtu 1200 [1:1461(1460)]')).toBe('1:5: icmp packets are not supported (TCP segments only)');
     expect(error('0 <\n')).toBe('1:4: expected packet flags (S, S., ., P., F., R, ...), found end of line');
     expect(error('0 < S 0:0(0) win 1 <nop,nop,sack 1:2 3:4 5:6 7:8 9:10>')).toBe('1:50: at most 4 SACK blocks fit in the TCP options');
   });
