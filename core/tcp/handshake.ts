@@ -88,15 +88,23 @@ export function updateMss(tcb: Tcb): void {
   tcb.mss = Math.max(clamp - ((tcb.flags & F_TS) !== 0 ? TS_OPTION_BYTES : 0), 8);
 }
 
+/**
+ * The window of a SYN or SYN-ACK: syn_window (65535), never more than the receive buffer
+ * (Linux tcp_select_initial_window caps it by the space), never scaled (RFC 7323 2.2).
+ */
+function synWindow(tcb: Tcb): number {
+  return Math.min(tcb.cfg.synWindow, 65535, tcb.rcvBuf);
+}
+
 export function sendSyn(tcb: Tcb, now: number, sink: TcpSink): void {
   sink.send(tcb, {
     srcPort: tcb.localPort, dstPort: tcb.remotePort, seq: tcb.iss, ack: null, flags: SYN,
-    window: Math.min(tcb.cfg.synWindow, 65535), urgent: null, options: synOptions(tcb, now), payload: EMPTY,
+    window: synWindow(tcb), urgent: null, options: synOptions(tcb, now), payload: EMPTY,
   });
 }
 
 export function sendSynAck(tcb: Tcb, now: number, sink: TcpSink): void {
-  const window = Math.min(tcb.cfg.synWindow, 65535);
+  const window = synWindow(tcb);
   tcb.rcvAdv = seqAdd(tcb.rcvNxt, window);
   tcb.lastAckSent = tcb.rcvNxt;
   sink.send(tcb, {

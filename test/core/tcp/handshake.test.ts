@@ -43,6 +43,13 @@ describe('three-way handshake', () => {
     expect(t.srtt).toBe(10);
   });
 
+  it('the SYN window is capped by a small receive buffer (Linux tcp_select_initial_window)', () => {
+    const t = new Tcb(1, defaultTcpConfig({ rcvbuf: 4000 }), 1, 40000, 2, 80);
+    const k = new RecordingSink();
+    openActive(t, seq(ISS), 0, 0, k);
+    expect(k.sent()[0].window).toBe(4000);
+  });
+
   it('SYN-SENT: an unacceptable ACK gets <SEQ=SEG.ACK><CTL=RST>', () => {
     const t = makeTcb({ state: 'SYN-SENT' });
     const k = new RecordingSink();
