@@ -1,0 +1,570 @@
+// The Lab: one stack on one link (a TUN whose other side is the kernel, or a simulated wire
+// with a peer stack), a clock (real, or manual in tests) and the runtime that drives the
+// stack's timers, a fault injector and a pcap tap between the stack and the link, responders
+// that serve connections by themselves, a bounded event history, counter samples and the
+// scenario hooks. It implements LabBackend (core/api/backend.ts), so LabServer serves it over
+// every transport.
+//
+//   stack ── FaultInjector ── CaptureTap (pcap) ── link (Tun | MemoryWire end)
+//
+// Handlers refuse a call by throwing ApiFailure and change nothing when they do.
+import type { LabBackend, LabHandlers } from '../api/backend.ts';
+import type { ArgsOf, KnobInfo } from '../api/contract.ts';
+import { ApiFailure, noSuchConnection, noSuchListener } from '../api/errors.ts';
+import type { LabEvent } from '../api/events.ts';
+import type { FaultStatus } from '../api/fault-schemas.ts';
+import type { Responder } from '../api/names.ts';
+import type {
+  ConnectionRow, LabInfo, ListenerRow, ScenarioStatus, Snapshot,
+} from '../api/snapshot.ts';
+import { FaultInjector } from '../link/fault-injector.ts';
+import type { Link } from '../link/link.ts';
+import type { Scheduler } from '../link/timing.ts';
+import type { Clock, ManualClock } from '../stack/clock.ts';
+import type { Schedulable } from '../stack/runtime.ts';
+import { ManualRuntime, Runtime } from '../stack/runtime.ts';
+import type { HistoryEntry } from '../stack/snapshot.ts';
+import { Stack, type Listener, type Socket } from '../stack/stack.ts';
+import { parseAddress } from '../wire/ipv4.ts';
+import { CaptureTap } from './capture.ts';
+import { CounterHistory, type CounterDeltas } from './counter-history.ts';
+import { apiFailureFromStack } from './errors.ts';
+import { LabHistory, type LabEventBody } from './history.ts';
+import { attachResponder, RESPONDER_DEFAULTS, type ResponderOptions } from './responders/index.ts';
+import { ClockScheduler } from './scheduler.ts';
+import { ScenarioRegistry, type Scenario, type ScenarioContext } from './scenarios.ts';
+import type { SimulatedPeer } from './simulated-peer.ts';
+
+export interface LabParts {
+  stack: Stack;
+  /** The device side: the TUN, or the lab's end of the memory wire. */
+  link: Link;
+  clock: Clock;
+  /** Set when time is manual (tests): the lab then never arms a real timer. */
+  manualClock: ManualClock | null;
+  info: LabInfo;
+  /** Other things with deadlines the runtime drives (the memory wire, the peer's stack). */
+  parts?: Schedulable[];
+  peer?: SimulatedPeer | null;
+  scenarios?: readonly Scenario<Lab>[];
+  responder?: ResponderOptions;
+  /** Lab events (faults, notes) kept (default 4096). */
+  labEventCapacity?: number;
+  /** Run when the lab closes (after the link is closed). */
+  onClose?: () => void;
+}
+
+interface LabListener {
+  listener: Listener;
+  port: number;
+  responder: Responder;
+  paused: boolean;
+}
+
+interface LabConnection {
+  responder: Responder | null;
+  accepted: boolean;
+  tuple: number;
+}
+
+interface RunningScenario {
+  name: string;
+  abort: AbortController;
+}
+
+/** Splits '10.77.0.2:80'. */
+function splitEndpoint(s: string): { addr: string; port: number } {
+  const i = s.lastIndexOf(':');
+  return { addr: s.slice(0, i), port: Number(s.slice(i + 1)) };
+}
+
+const tupleKey = (remotePort: number, localPort: number): number => remotePort * 65536 + localPort;
+
+/** 'IP 10.77.0.1.40000 > 10.77.0.2.80: ...' -> the two ports (src, dst), or null. */
+function summaryPorts(summary: string): [number, number] | null {
+  const m = /^IP \d+\.\d+\.\d+\.\d+\.(\d+) > \d+\.\d+\.\d+\.\d+\.(\d+):/.exec(summary);
+  return m === null ? null : [Number(m[1]), Number(m[2])];
+}
+
+export class Lab implements LabBackend {
+  readonly stack: Stack;
+  readonly clock: Clock;
+  readonly faults: FaultInjector;
+  readonly capture: CaptureTap;
+  readonly history: LabHistory;
+  readonly scenarios: ScenarioRegistry<Lab>;
+  /** The simulated wire's peer ("the kernel"), or null on a real TUN. */
+  readonly peer: SimulatedPeer | null;
+  readonly info: LabInfo;
+  private readonly link: Link;
+  private readonly manualClock: ManualClock | null;
+  private readonly manualRuntime: ManualRuntime | null;
+  private readonly runtime: Runtime | null;
+  private readonly scheduler: Scheduler & Partial<Schedulable>;
+  private readonly counterHistory: CounterHistory;
+  private readonly responderOpts: ResponderOptions;
+  private readonly listeners = new Map<number, LabListener>();
+  private readonly conns = new Map<number, LabConnection>();
+  private readonly byTuple = new Map<number, number>();
+  private scenarioStatus: ScenarioStatus | null = null;
+  private running: RunningScenario | null = null;
+  private version = 1;
+  private cache: { key: string; snapshot: Snapshot } | null = null;
+  private closed = false;
+  private readonly onClose: (() => void) | null;
+  private readonly timeouts = new Set<ReturnType<typeof setTimeout>>();
+
+  constructor(parts: LabParts) {
+    this.stack = parts.stack;
+    this.clock = parts.clock;
+    this.link = parts.link;
+    this.info = parts.info;
+    this.peer = parts.peer ?? null;
+    this.manualClock = parts.manualClock;
+    this.onClose = parts.onClose ?? null;
+    this.responderOpts = parts.responder ?? RESPONDER_DEFAULTS;
+    const clockScheduler = new ClockScheduler(this.clock);
+    this.scheduler = this.manualClock !== null ? clockScheduler : realTimeScheduler(this.clock);
+    this.capture = new CaptureTap(this.link, this.clock);
+    this.faults = new FaultInjector(this.capture, { scheduler: this.scheduler });
+    this.history = new LabHistory(this.stack.events, parts.labEventCapacity ?? 4096);
+    this.counterHistory = new CounterHistory(() => this.stack.counters.all());
+    this.counterHistory.sample(this.clock.now());
+    this.scenarios = new ScenarioRegistry<Lab>(parts.scenarios ?? []);
+    this.faults.onFault((e) => {
+      const ports = summaryPorts(e.summary);
+      let conn: number | null = null;
+      if (ports !== null) {
+        const [src, dst] = ports;
+        conn = this.byTuple.get(e.dir === 'in' ? tupleKey(src, dst) : tupleKey(dst, src)) ?? null;
+      }
+      this.history.add({ kind: 'fault', at: e.at, rule: e.rule, action: e.action, dir: e.dir, summary: e.summary, conn });
+    });
+    const schedulables: Schedulable[] = [this.stack, ...(parts.parts ?? [])];
+    if (this.manualClock !== null) {
+      this.manualRuntime = new ManualRuntime(this.manualClock, [clockScheduler, ...schedulables]);
+      this.runtime = null;
+    } else {
+      this.manualRuntime = null;
+      this.runtime = new Runtime(schedulables, this.clock);
+    }
+    this.stack.onAfterBatch(() => this.afterBatch());
+    this.stack.attach(this.faults);
+    this.runtime?.start();
+  }
+
+  /** Re-arm the real timer for the earliest deadline (after work outside the lab's own stack). */
+  kick(): void {
+    this.runtime?.kick();
+  }
+
+  private afterBatch(): void {
+    this.runtime?.kick();
+    this.counterHistory.tick(this.clock.now());
+  }
+
+  /** Something the snapshot shows changed without a stack event (a user call, a lab setting). */
+  private touch(): void {
+    this.version++;
+  }
+
+  private note(topic: Extract<LabEvent, { kind: 'lab' }>['topic'], message: string, conn: number | null = null): void {
+    const body: LabEventBody = { kind: 'lab', at: this.clock.now(), topic, message, ...(conn !== null ? { conn } : {}) };
+    this.history.add(body);
+    this.touch();
+  }
+
+  // ---- time (tests drive a manual clock) ------------------------------------------------
+
+  private manual(): ManualRuntime {
+    if (this.manualRuntime === null) throw new Error('this lab runs on real time; advance() needs createLab({ clock: new ManualClock() })');
+    return this.manualRuntime;
+  }
+
+  /** Manual time: move the clock by `ms`, running every deadline on the way. */
+  advance(ms: number): void {
+    this.manual().advance(ms);
+  }
+
+  /** Manual time: run until `pred()` holds or `maxMs` of lab time pass. */
+  runUntil(pred: () => boolean, maxMs = 60_000): boolean {
+    return this.manual().runUntil(pred, maxMs);
+  }
+
+  /** Run `fn` after `ms` of lab time (real timers, or the manual clock). Returns a cancel function. */
+  after(ms: number, fn: () => void): () => void {
+    if (this.manualClock !== null) return this.scheduler.schedule(this.clock.now() + ms, fn);
+    const t = setTimeout(() => {
+      this.timeouts.delete(t);
+      fn();
+    }, ms);
+    this.timeouts.add(t);
+    return () => {
+      clearTimeout(t);
+      this.timeouts.delete(t);
+    };
+  }
+
+  // ---- LabBackend -----------------------------------------------------------------------
+
+  readonly events = {
+    subscribe: (cb: (e: LabEvent) => void): (() => void) => this.history.subscribe(cb),
+  };
+
+  snapshot(): Snapshot {
+    const key = `${this.history.lastSeq}:${this.version}`;
+    if (this.cache !== null && this.cache.key === key) return this.cache.snapshot;
+    const s = this.stack.snapshot();
+    const connections: ConnectionRow[] = s.connections.map((r) => {
+      const l = splitEndpoint(r.local);
+      const rem = splitEndpoint(r.remote);
+      const c = this.conns.get(r.id);
+      return {
+        ...r, localAddr: l.addr, localPort: l.port, remoteAddr: rem.addr, remotePort: rem.port,
+        accepted: c?.accepted ?? false, responder: c?.responder ?? null,
+      };
+    });
+    const listeners: ListenerRow[] = [];
+    for (const r of s.listeners) {
+      const ll = this.listeners.get(r.id);
+      const l = splitEndpoint(r.local);
+      listeners.push({ ...r, localAddr: l.addr, port: l.port, responder: ll?.responder ?? 'manual', paused: ll?.paused ?? false });
+    }
+    const snapshot: Snapshot = {
+      version: this.version + this.history.lastSeq,
+      at: s.at,
+      lastEventSeq: this.history.lastSeq,
+      info: { ...this.info },
+      connections,
+      listeners,
+      counters: s.counters,
+      knobs: s.knobs,
+      faults: this.faults.status() as FaultStatus,
+      pcap: this.capture.status(),
+      scenario: this.scenarioStatus === null ? null : { ...this.scenarioStatus },
+    };
+    this.cache = { key, snapshot };
+    return snapshot;
+  }
+
+  readonly handlers: LabHandlers = {
+    listen: (a) => this.listen(a),
+    unlisten: (a) => {
+      const l = this.labListener(a.listener);
+      l.listener.close();
+      this.listeners.delete(a.listener);
+      this.note('listener', `closed listener ${a.listener} on port ${l.port}`);
+      return {};
+    },
+    connect: (a) => this.connect(a),
+    send: (a) => {
+      const sock = this.socket(a.conn);
+      const bytes = a.encoding === 'base64' ? Buffer.from(a.data, 'base64') : Buffer.from(a.data, 'utf8');
+      const written = this.stackCall(() => sock.write(bytes));
+      this.touch();
+      return { written };
+    },
+    shutdown: (a) => {
+      const sock = this.socket(a.conn);
+      this.stackCall(() => sock.shutdown());
+      this.touch();
+      return {};
+    },
+    close: (a) => {
+      const sock = this.socket(a.conn);
+      this.stackCall(() => sock.close());
+      this.touch();
+      return {};
+    },
+    reset: (a) => {
+      const sock = this.socket(a.conn);
+      this.stackCall(() => sock.abort());
+      this.touch();
+      return {};
+    },
+    accept: (a) => {
+      const l = this.labListener(a.listener);
+      const sock = l.listener.accept();
+      if (sock === null) return { conn: null };
+      this.adopt(sock, l.responder, true);
+      this.touch();
+      return { conn: sock.id };
+    },
+    pauseAccept: (a) => {
+      const l = this.labListener(a.listener);
+      if (!l.paused) {
+        l.paused = true;
+        this.note('listener', `accepting paused on port ${l.port}: its accept queue fills`);
+      }
+      return {};
+    },
+    resumeAccept: (a) => {
+      const l = this.labListener(a.listener);
+      if (l.paused) {
+        l.paused = false;
+        this.note('listener', `accepting resumed on port ${l.port}`);
+        this.drainAcceptQueue(l);
+      }
+      return {};
+    },
+    setKnob: (a) => {
+      const known = Stack.KNOBS.some((k) => k.name === a.name);
+      if (!known) throw new ApiFailure('EINVAL', `name: unknown knob '${a.name}'`, 'name');
+      const r = this.stack.setKnob(a.name, a.value);
+      if (!r.ok) throw new ApiFailure('EINVAL', `value: ${r.error}`, 'value');
+      this.note('knob', `${a.name} = ${a.value}`);
+      return { name: a.name, value: this.stack.getKnobs()[a.name] };
+    },
+    getKnobs: () => ({ knobs: this.knobInfo() }),
+    faultAdd: (a) => {
+      const r = this.faults.addRule(a.rule);
+      if (!r.ok) {
+        const field = /^bad fault rule: ([A-Za-z.]+):/.exec(r.error)?.[1];
+        throw new ApiFailure('EINVAL', r.error, field !== undefined ? `rule.${field}` : 'rule');
+      }
+      this.note('fault-rule', `added fault rule ${r.id}`);
+      return { id: r.id };
+    },
+    faultRemove: (a) => {
+      if (!this.faults.removeRule(a.id)) throw new ApiFailure('ENOENT', `no such fault rule: ${a.id}`, 'id');
+      this.note('fault-rule', `removed fault rule ${a.id}`);
+      return {};
+    },
+    faultRandom: (a) => {
+      const r = this.faults.setRandom(a.random);
+      if (!r.ok) throw new ApiFailure('EINVAL', r.error, 'random');
+      this.note('fault-rule', a.random === null ? 'random faults off' : `random faults: ${JSON.stringify(a.random)}`);
+      return {};
+    },
+    faultList: () => this.faults.status() as FaultStatus,
+    pcapStart: (a) => {
+      if (this.capture.running) throw new ApiFailure('EBUSY', 'a pcap recording is running; stop it first');
+      this.capture.start({ maxPackets: a.maxPackets, maxBytes: a.maxBytes, snaplen: a.snaplen, ring: a.ring });
+      this.note('pcap', `recording started (at most ${a.maxPackets} packets, ${a.maxBytes} bytes, ${a.ring ? 'keeping the newest' : 'stopping when full'})`);
+      return {};
+    },
+    pcapStop: () => {
+      this.capture.stop();
+      const s = this.capture.status();
+      this.note('pcap', `recording stopped: ${s.packets} packets, ${s.bytes} bytes`);
+      return { packets: s.packets, bytes: s.bytes };
+    },
+    pcapExport: () => {
+      const s = this.capture.status();
+      return { pcap: Buffer.from(this.capture.recorder.toPcap()).toString('base64'), packets: s.packets, bytes: s.bytes };
+    },
+    scenarioList: () => ({ scenarios: this.scenarios.list() }),
+    scenarioRun: (a) => this.runScenario(a.name),
+    scenarioStop: () => {
+      if (this.running !== null) {
+        this.running.abort.abort(new Error('stopped'));
+        this.running = null;
+        if (this.scenarioStatus !== null) this.scenarioStatus = { ...this.scenarioStatus, running: false, step: 'stopped' };
+        this.note('scenario', 'stopped');
+      }
+      return {};
+    },
+    clearHistory: () => {
+      this.history.clear(this.clock.now());
+      this.note('history', 'history cleared');
+      return {};
+    },
+    connectionHistory: (a) => ({ conn: a.conn, events: this.connectionHistory(a.conn, a.limit) }),
+    segmentLog: (a) => ({
+      segments: this.history.segments({ conn: a.conn, since: a.since, limit: a.limit }),
+      lastSeq: this.history.lastSeq,
+    }),
+    counterDeltas: (a) => this.counterDeltas(a.since),
+  };
+
+  // ---- handlers' work -----------------------------------------------------------------------
+
+  private listen(a: ArgsOf<'listen'>): { listener: number; port: number } {
+    let listener: Listener;
+    try {
+      listener = this.stack.listen(a.port, a.backlog);
+    } catch (err) {
+      throw apiFailureFromStack(err, 'port', (code) => (code === 'EADDRINUSE' ? `port ${a.port} is in use` : null));
+    }
+    const l: LabListener = { listener, port: a.port, responder: a.responder, paused: false };
+    this.listeners.set(listener.id, l);
+    listener.onAcceptable(() => {
+      if (!l.paused && l.responder !== 'manual') this.drainAcceptQueue(l);
+    });
+    this.note('listener', `listening on port ${a.port} (backlog ${a.backlog}, responder ${a.responder})`);
+    return { listener: listener.id, port: a.port };
+  }
+
+  private connect(a: ArgsOf<'connect'>): { conn: number } {
+    const addr = parseAddress(a.addr);
+    if (addr === null) throw new ApiFailure('EINVAL', 'addr: must be a dotted IPv4 address like 10.77.0.1', 'addr');
+    let sock: Socket;
+    try {
+      sock = this.stack.connect(addr, a.port, a.localPort !== undefined ? { localPort: a.localPort } : {});
+    } catch (err) {
+      throw apiFailureFromStack(err, a.localPort !== undefined ? 'localPort' : 'port');
+    }
+    this.adopt(sock, a.responder, true);
+    this.touch();
+    return { conn: sock.id };
+  }
+
+  private drainAcceptQueue(l: LabListener): void {
+    if (l.responder === 'manual') return;
+    for (let s = l.listener.accept(); s !== null; s = l.listener.accept()) this.adopt(s, l.responder, true);
+  }
+
+  /** The lab takes a connection: it remembers it (until it closes) and hands it to a responder. */
+  private adopt(sock: Socket, responder: Responder, accepted: boolean): void {
+    const id = sock.id;
+    const tuple = tupleKey(sock.remotePort, sock.localPort);
+    this.conns.set(id, { responder, accepted, tuple });
+    this.byTuple.set(tuple, id);
+    sock.on('close', () => {
+      const c = this.conns.get(id);
+      this.conns.delete(id);
+      if (c !== undefined && this.byTuple.get(c.tuple) === id) this.byTuple.delete(c.tuple);
+    });
+    attachResponder(sock, responder, this.responderOpts);
+  }
+
+  private labListener(id: number): LabListener {
+    const l = this.listeners.get(id);
+    if (l === undefined) throw noSuchListener(id);
+    return l;
+  }
+
+  /** A live connection, or ENOCONN (ids are never reused, so a gone one is never another). */
+  socket(id: number): Socket {
+    const s = this.stack.connection(id);
+    if (s === undefined || s.state === 'CLOSED') throw noSuchConnection(id);
+    return s;
+  }
+
+  private stackCall<T>(fn: () => T): T {
+    try {
+      return fn();
+    } catch (err) {
+      throw apiFailureFromStack(err, 'conn');
+    }
+  }
+
+  private knobInfo(): KnobInfo[] {
+    const values = this.stack.getKnobs();
+    return Stack.KNOBS.map((k) => ({
+      name: k.name, value: values[k.name], default: k.default, doc: k.doc,
+      ...(k.linuxName !== undefined ? { linuxName: k.linuxName } : {}),
+      ...(k.min !== undefined ? { min: k.min } : {}),
+      ...(k.max !== undefined ? { max: k.max } : {}),
+      ...(k.choices !== undefined ? { choices: k.choices } : {}),
+      ...(k.unit !== undefined ? { unit: k.unit } : {}),
+    }));
+  }
+
+  private counterDeltas(since: number | undefined): CounterDeltas {
+    return this.counterHistory.deltas(since, this.clock.now());
+  }
+
+  /**
+   * One connection's events, oldest first: what the global rings still hold, preceded by its
+   * state changes from the connection's own compact history when the global ring has already
+   * forgotten them (those carry seq 0: they are older than every event still held).
+   */
+  connectionHistory(conn: number, limit = 1000): LabEvent[] {
+    const held = this.history.forConnection(conn);
+    const compact = this.stack.history(conn);
+    if (held.length === 0 && compact.length === 0 && this.stack.connection(conn) === undefined) throw noSuchConnection(conn);
+    const recent = held.slice(-limit);
+    const hasOpen = recent.some((e) => e.kind === 'state' && e.from === 'CLOSED');
+    const older = hasOpen ? [] : this.olderStates(conn, compact, recent);
+    return [...older, ...recent];
+  }
+
+  private olderStates(conn: number, compact: HistoryEntry[], recent: LabEvent[]): LabEvent[] {
+    const firstAt = recent.length > 0 ? recent[0].at : Infinity;
+    const seen = new Set(recent.filter((e) => e.kind === 'state').map((e) => `${e.at}:${(e as { to: string }).to}`));
+    const out: LabEvent[] = [];
+    let from: HistoryEntry['state'] = 'CLOSED';
+    for (const h of compact) {
+      if (h.at <= firstAt && h.at > this.history.clearedAt && !seen.has(`${h.at}:${h.state}`)) {
+        out.push({ kind: 'state', seq: 0, at: h.at, conn, from, to: h.state, cause: h.cause });
+      }
+      from = h.state;
+    }
+    return out;
+  }
+
+  // ---- scenarios ----------------------------------------------------------------------------
+
+  private runScenario(name: string): Record<string, never> {
+    const s = this.scenarios.get(name);
+    if (s === undefined) {
+      const known = this.scenarios.list().map((x) => x.name);
+      throw new ApiFailure('ENOENT', `no such scenario: ${name}${known.length > 0 ? ` (known: ${known.join(', ')})` : ' (none are installed yet)'}`, 'name');
+    }
+    if (this.running !== null) throw new ApiFailure('EBUSY', `scenario ${this.running.name} is running; stop it first`);
+    const abort = new AbortController();
+    const run: RunningScenario = { name, abort };
+    this.running = run;
+    this.scenarioStatus = { name, running: true, step: 'start' };
+    this.note('scenario', `${name} started: ${s.title}`);
+    const ctx: ScenarioContext<Lab> = {
+      lab: this,
+      signal: abort.signal,
+      step: (text) => {
+        if (this.running !== run) return;
+        this.scenarioStatus = { name, running: true, step: text };
+        this.note('scenario', `${name}: ${text}`);
+      },
+      sleep: (ms) => new Promise<void>((resolve, reject) => {
+        if (abort.signal.aborted) return reject(abort.signal.reason as Error);
+        const cancel = this.after(ms, resolve);
+        abort.signal.addEventListener('abort', () => {
+          cancel();
+          reject(abort.signal.reason as Error);
+        }, { once: true });
+      }),
+    };
+    const finished = (step: string): void => {
+      if (this.running !== run) return;
+      this.running = null;
+      this.scenarioStatus = { name, running: false, step };
+      this.note('scenario', `${name}: ${step}`);
+    };
+    Promise.resolve()
+      .then(() => s.run(ctx))
+      .then(() => finished('done'), (err: unknown) => finished(`failed: ${err instanceof Error ? err.message : String(err)}`));
+    return {};
+  }
+
+  // ---- the end ------------------------------------------------------------------------------
+
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  /** Stop the runtime and scenarios, release the link (the TUN is closed). Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.running?.abort.abort(new Error('the lab closed'));
+    this.running = null;
+    this.runtime?.stop();
+    for (const t of this.timeouts) clearTimeout(t);
+    this.timeouts.clear();
+    this.stack.onAfterBatch(null);
+    this.faults.close();
+    this.onClose?.();
+  }
+}
+
+/** The fault injector's timers on real time (the lab's clock is performance.now()). */
+function realTimeScheduler(clock: Clock): Scheduler {
+  return {
+    now: () => clock.now(),
+    schedule(at, fn) {
+      const t = setTimeout(fn, Math.max(0, at - clock.now()));
+      return () => clearTimeout(t);
+    },
+  };
+}
