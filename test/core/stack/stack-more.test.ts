@@ -191,3 +191,34 @@ describe('stack input and output', () => {
     expect(a.counters.get('OutRsts')).toBe(1);
   });
 });
+
+describe('stack fuzz', () => {
+  it('random bytes and random valid TCP packets never throw out of input()', () => {
+    const { stack, clock } = lone();
+    stack.listen(80, 4);
+    let x = 12345;
+    const r = (): number => {
+      x = (Math.imul(x, 1103515245) + 12345) >>> 0;
+      return x / 4294967296;
+    };
+    for (let i = 0; i < 3000; i++) {
+      clock.advance(r() * 10);
+      if (r() < 0.3) {
+        const junk = new Uint8Array(Math.floor(r() * 80));
+        for (let j = 0; j < junk.length; j++) junk[j] = Math.floor(r() * 256);
+        if (junk.length > 0) junk[0] = 0x45;
+        expect(() => stack.input(junk)).not.toThrow();
+        continue;
+      }
+      const s = makeSegment({
+        srcPort: 40000 + Math.floor(r() * 4), dstPort: r() < 0.8 ? 80 : 81, seq: seq(Math.floor(r() * 2 ** 32)),
+        flags: r() < 0.4 ? SYN : r() < 0.1 ? RST : 0, window: Math.floor(r() * 65536),
+        ...(r() < 0.6 ? { ack: seq(Math.floor(r() * 2 ** 32)) } : {}),
+        payload: new Uint8Array(Math.floor(r() * 100)),
+      });
+      expect(() => stack.input(buildTcpPacket(PEER, US, s))).not.toThrow();
+      if (stack.nextDeadline() !== null && (stack.nextDeadline() as number) <= clock.now()) stack.runTimers();
+    }
+    expect(stack.counters.get('InSegs')).toBeGreaterThan(1000);
+  });
+});
