@@ -12,8 +12,6 @@ const DIR = new URL('../../packetdrill/', import.meta.url);
 
 /** Scripts failing because of a known stack bug: file -> the bug. */
 const KNOWN_FAILURES: Readonly<Record<string, string>> = {
-  // requests.md "packetdrill -> tcp" 3: the SYN-ACK window is 65535 whatever the receive buffer.
-  'rcv-window-flow-control.pkt': 'SYN-ACK window 65535 with SO_RCVBUF 4000; ~64 KB accepted into it',
 };
 
 const files = readdirSync(DIR).filter((f) => f.endsWith('.pkt')).sort();
