@@ -797,7 +797,8 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
     if (t === null) return null;
     const q = l.queue;
     this.ring.queue(this.clock.now(), q.id, q.port, 'accept', 'remove', q.acceptLength, effectiveBacklog(q, this.limits) + 1, t.id);
-    const sock = new Socket(this, t);
+    // connection(id) may already have made the Socket (a UI looked at it before accept()).
+    const sock = (t.socket as Socket | null) ?? new Socket(this, t);
     t.socket = sock;
     t.listener = null;
     return sock;

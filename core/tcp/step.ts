@@ -128,8 +128,11 @@ function otherStates(tcb: Tcb, seg: TcpSegment, now: number, sink: TcpSink): str
 
   // First: check the sequence number.
   const segLen = payload.length + (syn ? 1 : 0) + (fin ? 1 : 0);
-  const bareFinAtZeroWindow = fin && payload.length === 0 && !syn && rcvWnd(tcb) === 0 && seg.seq === tcb.rcvNxt;
-  if (!segmentAcceptable(tcb, seg.seq, segLen) && !bareFinAtZeroWindow) {
+  // RFC 9293 3.10.7.4: with RCV.WND = 0 "special allowance should be made to accept valid
+  // ACKs, URGs, and RSTs": a segment at RCV.NXT is processed without its text (Linux too;
+  // Linux also accepts a bare FIN there).
+  const atZeroWindow = rcvWnd(tcb) === 0 && seg.seq === tcb.rcvNxt && !syn;
+  if (!segmentAcceptable(tcb, seg.seq, segLen) && !atZeroWindow) {
     if (rst) return 'dropped: RST out of window';
     if (payload.length > 0 && seqLe(seqAdd(seg.seq, payload.length), tcb.rcvNxt)) {
       noteDsack(tcb, seg.seq, seqAdd(seg.seq, payload.length));
@@ -159,8 +162,10 @@ function otherStates(tcb: Tcb, seg: TcpSegment, now: number, sink: TcpSink): str
   }
   const room = seqDiff(tcb.rcvAdv, dataSeq);
   if (to - from > room) {
+    // Text beyond the window is dropped; the ACK tells the peer where the window ends.
     to = from + Math.max(room, 0);
     fin = false;
+    tcb.flags |= F_ACK_NOW;
   }
 
   // Second: the RST bit (RFC 5961 3.2).

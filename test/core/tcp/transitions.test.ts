@@ -147,6 +147,20 @@ describe('ESTABLISHED', () => {
     expect(t.state).toBe('CLOSED');
   });
 
+  it('zero receive window: a data segment at RCV.NXT still has its ACK processed; its text is dropped and re-ACKed', () => {
+    const t = makeTcb({ state: 'ESTABLISHED', cfg: { rcvbuf: 4000 } });
+    t.rcvAdv = t.rcvNxt + 4000;
+    const k = sink();
+    onSegment(t, seg({ seq: R, ack: A, payload: 4000 }), 0, k); // fills the buffer: window 0
+    userSend(t, new Uint8Array(100), 1, k);
+    expect(k.sent().at(-1)?.window).toBe(0);
+    k.take();
+    onSegment(t, seg({ seq: R + 4000, ack: A + 100, payload: 50 }), 2, k);
+    expect(t.sndUna).toBe(A + 100);
+    expect(t.rcvQ?.length).toBe(4000);
+    expect(k.sent()[0]).toMatchObject({ ack: R + 4000, window: 0 });
+  });
+
   it('urgent pointer is recorded (shown), data stays inline', () => {
     const t = makeTcb({ state: 'ESTABLISHED' });
     const k = sink();
