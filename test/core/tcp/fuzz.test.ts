@@ -48,7 +48,8 @@ describe('fuzz: random segments in every state', () => {
           now = Math.max(now, d);
           for (let n = dueTimer(t, now); n !== null; n = dueTimer(t, now)) onTimer(t, n, now, k);
         }
-        if (t.state !== 'CLOSED' && t.state !== 'SYN-SENT') {
+        const now2: TcpState = t.state;
+        if (now2 !== 'CLOSED' && now2 !== 'SYN-SENT') {
           expect(seqLe(t.sndUna, t.sndNxt)).toBe(true);
           expect(seqLe(t.sndNxt, t.sndMax)).toBe(true);
         }

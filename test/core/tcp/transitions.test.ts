@@ -5,6 +5,7 @@ import { userAbort, userClose, userShutdown } from '../../../core/tcp/close.ts';
 import { onSegment } from '../../../core/tcp/step.ts';
 import { onTimer } from '../../../core/tcp/timeouts.ts';
 import { userReceive, userSend } from '../../../core/tcp/user.ts';
+import { seqAdd } from '../../../core/wire/seq.ts';
 import { ACK_BIT, FIN, RST, SYN } from '../../../core/wire/tcp.ts';
 import { IRS, ISS, makeTcb, seg, sink } from './factory.ts';
 
@@ -149,7 +150,7 @@ describe('ESTABLISHED', () => {
 
   it('zero receive window: a data segment at RCV.NXT still has its ACK processed; its text is dropped and re-ACKed', () => {
     const t = makeTcb({ state: 'ESTABLISHED', cfg: { rcvbuf: 4000 } });
-    t.rcvAdv = t.rcvNxt + 4000;
+    t.rcvAdv = seqAdd(t.rcvNxt, 4000);
     const k = sink();
     onSegment(t, seg({ seq: R, ack: A, payload: 4000 }), 0, k); // fills the buffer: window 0
     userSend(t, new Uint8Array(100), 1, k);
