@@ -33,6 +33,7 @@ export interface PdSocket {
 
 export interface PdListener {
   readonly port: number;
+  backlog: number;
   accept(): PdSocket | null;
   close(): void;
 }

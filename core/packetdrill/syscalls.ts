@@ -204,7 +204,9 @@ export class Syscalls {
     const backlog = intValue(a[1], 'listen() backlog') ?? 128;
     if (e.socket !== null) return fail('EINVAL');
     if (e.listener !== null) {
-      e.listener.close();
+      // listen() again only changes the backlog (Linux).
+      e.listener.backlog = backlog;
+      return done(0);
     }
     e.listener = this.host.stack.listen(e.boundPort ?? this.host.config.bindPort, backlog, { ...e.opts });
     return done(0);
