@@ -1,0 +1,208 @@
+// The page's copy of the lab: the snapshot kept current from the stream, a bounded ring of
+// recent events (the live trace, the detail views), short histories for the sparklines, and
+// the UI's own state (view, selection, language, theme). Components read it with useStore.
+import type { LabClient } from '../../../core/api/client.ts';
+import type { Method, ResultOf } from '../../../core/api/contract.ts';
+import type { ApiError, Result } from '../../../core/api/errors.ts';
+import type { LabEvent } from '../../../core/api/events.ts';
+import { eventConn } from '../../../core/api/events.ts';
+import type { ConnectionRow, Snapshot } from '../../../core/api/snapshot.ts';
+import { applySnapshotMessage, type SnapshotMessage } from '../../../core/api/snapshot-diff.ts';
+import type { Lang } from '../i18n.ts';
+import { LabClock } from '../../../core/api/views/clock.ts';
+import type { ViewContext } from '../../../core/api/views/columns.ts';
+
+export type View = 'connections' | 'listeners' | 'counters' | 'knobs' | 'faults' | 'pcap' | 'console';
+export const VIEWS: View[] = ['connections', 'listeners', 'counters', 'knobs', 'faults', 'pcap', 'console'];
+export type Theme = 'dark' | 'light';
+
+export const EVENT_RING = 20_000;
+export const SPARK_POINTS = 90;
+
+export interface QueueHistory {
+  syn: number[];
+  accept: number[];
+  drops: number[];
+}
+
+export interface Toast {
+  id: number;
+  kind: 'ok' | 'error' | 'info';
+  text: string;
+}
+
+export interface UiState {
+  view: View;
+  selected: number | null;          // connection shown in the detail pane
+  lang: Lang;
+  theme: Theme;
+  toasts: Toast[];
+}
+
+type Listener = () => void;
+
+export class LabStore {
+  snapshot: Snapshot | null = null;
+  status: 'connecting' | 'open' | 'closed' = 'connecting';
+  closedReason = '';
+  events: LabEvent[] = [];
+  eventsMissed = 0;
+  /** Per listener id: SYN / accept queue lengths and drops, one point per snapshot. */
+  readonly queueHistory = new Map<number, QueueHistory>();
+  /** performance.now() when each connection's row last changed (for local countdowns). */
+  readonly rowStamp = new Map<number, number>();
+  /** The last row seen of each connection that has gone, so the detail pane can still show it. */
+  readonly goneRows = new Map<number, ConnectionRow>();
+  ui: UiState;
+  /** The lab time now, estimated from the newest lab time seen (countdowns run against it). */
+  readonly clock = new LabClock();
+  /** Grows with every change; components compare it to decide whether to re-render. */
+  version = 0;
+  private readonly listeners = new Set<Listener>();
+  private readonly eventListeners = new Set<(batch: LabEvent[]) => void>();
+  private nextToast = 1;
+  private pending = false;
+
+  constructor(public client: LabClient | null, ui?: Partial<UiState>) {
+    this.ui = { view: 'connections', selected: null, lang: 'en', theme: 'dark', toasts: [], ...ui };
+  }
+
+  subscribe = (l: Listener): (() => void) => {
+    this.listeners.add(l);
+    return () => this.listeners.delete(l);
+  };
+
+  onEvents(l: (batch: LabEvent[]) => void): () => void {
+    this.eventListeners.add(l);
+    return () => this.eventListeners.delete(l);
+  }
+
+  getVersion = (): number => this.version;
+
+  /** Notifies once per animation frame at most, however many messages arrived. */
+  changed(): void {
+    this.version++;
+    if (this.pending) return;
+    this.pending = true;
+    const flush = (): void => {
+      this.pending = false;
+      for (const l of this.listeners) l();
+    };
+    if (typeof requestAnimationFrame === 'function') requestAnimationFrame(flush);
+    else queueMicrotask(flush);
+  }
+
+  setUi(patch: Partial<UiState>): void {
+    this.ui = { ...this.ui, ...patch };
+    this.changed();
+  }
+
+  applySnapshot(msg: SnapshotMessage): void {
+    const before = this.snapshot;
+    this.snapshot = applySnapshotMessage(this.snapshot, msg);
+    this.stampRows(before, msg);
+    this.clock.observe(this.snapshot.at, performance.now(), this.snapshot.info.timeScale);
+    this.status = 'open';
+    for (const l of this.snapshot.listeners) {
+      let h = this.queueHistory.get(l.id);
+      if (h === undefined) this.queueHistory.set(l.id, (h = { syn: [], accept: [], drops: [] }));
+      push(h.syn, l.synQueue);
+      push(h.accept, l.acceptQueue);
+      push(h.drops, (l.drops?.syn ?? 0) + (l.drops?.accept ?? 0));
+    }
+    for (const id of this.queueHistory.keys()) {
+      if (!this.snapshot.listeners.some((l) => l.id === id)) this.queueHistory.delete(id);
+    }
+    this.changed();
+  }
+
+  private stampRows(before: Snapshot | null, msg: SnapshotMessage): void {
+    const now = performance.now();
+    if (msg.kind === 'full') {
+      for (const r of msg.snapshot.connections) this.rowStamp.set(r.id, now);
+    } else if (msg.diff.connections !== undefined) {
+      for (const r of msg.diff.connections.upsert) this.rowStamp.set(r.id, now);
+      for (const id of msg.diff.connections.remove) this.rowStamp.delete(id);
+    }
+    if (before === null || this.ui.selected === null) return;
+    // Keep the selected connection's last row when it goes away.
+    const sel = this.ui.selected;
+    if (!this.snapshot?.connections.some((r) => r.id === sel)) {
+      const last = before.connections.find((r) => r.id === sel);
+      if (last !== undefined) this.goneRows.set(sel, last);
+    }
+  }
+
+  /** The selected connection's row: live, or the last seen if it has gone. */
+  rowOf(id: number): { row: ConnectionRow; gone: boolean } | null {
+    const live = this.snapshot?.connections.find((r) => r.id === id);
+    if (live !== undefined) return { row: live, gone: false };
+    const last = this.goneRows.get(id);
+    return last === undefined ? null : { row: last, gone: true };
+  }
+
+  addEvents(batch: LabEvent[]): void {
+    for (const e of batch) this.events.push(e);
+    if (batch.length > 0) this.clock.observe(batch[batch.length - 1].at, performance.now(), this.snapshot?.info.timeScale);
+    if (this.events.length > EVENT_RING) this.events.splice(0, this.events.length - EVENT_RING);
+    for (const l of this.eventListeners) l(batch);
+    this.changed();
+  }
+
+  gap(missed: number, snapshot: Snapshot): void {
+    this.eventsMissed += missed;
+    this.applySnapshot({ kind: 'full', snapshot });
+  }
+
+  /** What the shared column formatters need: language, lab time now, the snapshot's time. */
+  viewContext(): ViewContext {
+    return { lang: this.ui.lang, now: this.clock.now(performance.now()), snapshotAt: this.snapshot?.at ?? 0 };
+  }
+
+  eventsOf(conn: number): LabEvent[] {
+    return this.events.filter((e) => eventConn(e) === conn);
+  }
+
+  disconnected(reason: string): void {
+    this.status = 'closed';
+    this.closedReason = reason;
+    this.changed();
+  }
+
+  toast(kind: Toast['kind'], text: string): void {
+    const t = { id: this.nextToast++, kind, text };
+    this.setUi({ toasts: [...this.ui.toasts.slice(-3), t] });
+    setTimeout(() => this.setUi({ toasts: this.ui.toasts.filter((x) => x.id !== t.id) }), kind === 'error' ? 8000 : 4000);
+  }
+
+  /** Calls the lab; a refusal is returned (for forms) and, unless quiet, shown as a toast. */
+  async call<M extends Method>(method: M, args?: unknown, opts: { quiet?: boolean } = {}): Promise<Result<ResultOf<M>>> {
+    if (this.client === null) return { ok: false, error: { code: 'ECLOSED', message: 'not connected to a lab' } };
+    const call = this.client.call as (m: Method, a?: unknown) => Promise<Result<ResultOf<M>>>;
+    const r = await call(method, args);
+    if (!r.ok && !opts.quiet) this.toast('error', describeError(r.error));
+    return r;
+  }
+}
+
+export function describeError(e: ApiError): string {
+  return `${e.code}: ${e.message}`;
+}
+
+function push(a: number[], v: number): void {
+  a.push(v);
+  if (a.length > SPARK_POINTS) a.shift();
+}
+
+/** Starts the streams of a connected client into the store. */
+export async function startStreams(store: LabStore, client: LabClient): Promise<void> {
+  store.client = client;
+  void client.closed.then((reason) => store.disconnected(reason));
+  const snaps = await client.subscribeSnapshots({ rate: 20 }, (msg) => store.applySnapshot(msg));
+  if (!snaps.ok) throw new Error(describeError(snaps.error));
+  const events = await client.subscribeEvents({}, (msg) => {
+    if (msg.kind === 'events') store.addEvents(msg.events);
+    else store.gap(msg.missed, msg.snapshot);
+  });
+  if (!events.ok) throw new Error(describeError(events.error));
+}

@@ -1,0 +1,318 @@
+// The connections table: virtualised (only the visible rows exist in the DOM), every ss column,
+// state colours with glyphs, sort by any column, filter and search, row actions Close and RST
+// (RST asks first), multi-select for a bulk RST. Keyboard: j/k ↑/↓ PgUp/PgDn Home/End move,
+// Enter opens the detail, Space selects, c closes, r resets, / focuses the filter.
+import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import type { TcpState } from '../../../core/api/names.ts';
+import { TCP_STATES } from '../../../core/api/names.ts';
+import type { ConnectionRow } from '../../../core/api/snapshot.ts';
+import { layoutColumns, pickColumns, type ColumnDef, type ViewContext } from '../../../core/api/views/columns.ts';
+import { filterConnections, parseFilter } from '../../../core/api/views/filter.ts';
+import { local } from '../../../core/api/views/i18n.ts';
+import { CONNECTION_COLUMNS, DEFAULT_CONNECTION_COLUMN_IDS } from '../../../core/api/views/netstat.ts';
+import { sortRows, toggleSort, type SortSpec } from '../../../core/api/views/sort.ts';
+import { stateRole } from '../../../core/api/views/state-roles.ts';
+import { useStore, useT, useTick } from '../hooks.ts';
+import { marker, roleClass, stateClass } from '../model/roles.ts';
+import { ConfirmDialog } from './confirm.tsx';
+
+/** The shared netstat set, then the ss -i extras, then the app; the shared layout drops by priority when narrow. */
+export const GUI_COLUMN_IDS = ['id', ...DEFAULT_CONNECTION_COLUMN_IDS, 'rto', 'retrans', 'mss', 'ssthresh', 'wscale', 'sndWnd', 'rcvWnd', 'responder'] as const;
+const GUI_COLUMNS = pickColumns(CONNECTION_COLUMNS, GUI_COLUMN_IDS);
+/** One terminal cell of the shared layout in pixels (12px monospace); each column adds padding. */
+const CELL_PX = 7.25;
+const CELL_PAD = 8;
+/** The state badge (marker, padding) needs more than its text. */
+const STATE_EXTRA = 30;
+type Col = ColumnDef<ConnectionRow>;
+
+export const ROW_HEIGHT = 28;
+const OVERSCAN = 6;
+const ACTIONS_WIDTH = 112;
+const SELECT_WIDTH = 34;
+
+export function StateBadge({ state }: { state: TcpState }): ReactNode {
+  return (
+    <span className={`state ${stateClass(state)}`}>
+      <span className="glyph" aria-hidden="true">{marker(stateRole(state))}</span>
+      {state}
+    </span>
+  );
+}
+
+interface Pending { ids: number[] }
+
+export function ConnectionsTable({ compact }: { compact: boolean }): ReactNode {
+  const store = useStore();
+  const t = useT();
+  const rows = store.snapshot?.connections ?? [];
+  const [query, setQuery] = useState('');
+  const [stateFilter, setStateFilter] = useState<TcpState | null>(null);
+  const [sort, setSort] = useState<SortSpec>({ column: 'id', dir: 'asc' });
+  const [width, setWidth] = useState(1200);
+  const sectionRef = useRef<HTMLElement>(null);
+  useTick(500); // live cells (timer countdowns)
+  const [cursor, setCursor] = useState(0);
+  const [marked, setMarked] = useState<ReadonlySet<number>>(new Set());
+  const [confirm, setConfirm] = useState<Pending | null>(null);
+  const [scrollTop, setScrollTop] = useState(0);
+  const [viewport, setViewport] = useState(600);
+  const bodyRef = useRef<HTMLDivElement>(null);
+  const filterRef = useRef<HTMLInputElement>(null);
+
+  const ctx: ViewContext = store.viewContext();
+  const parsed = useMemo(() => parseFilter(stateFilter === null ? query : `${query} state:${stateFilter}`), [query, stateFilter]);
+  const filtered = useMemo(() => (parsed.ok ? filterConnections(rows, parsed.filter) : rows), [rows, parsed]);
+  const sortCol = GUI_COLUMNS.find((c) => c.id === sort.column);
+  // Live columns sort by values that move with time; re-sort only when the rows change.
+  const shown = useMemo(() => sortRows(filtered, sortCol, sort.dir, ctx), [filtered, sortCol, sort.dir]);
+  const laid = useMemo(() => {
+    const cells = Math.floor((width - SELECT_WIDTH - ACTIONS_WIDTH - STATE_EXTRA - 20) / CELL_PX);
+    return layoutColumns(GUI_COLUMNS, Math.max(40, cells), store.ui.lang).map((l) => ({
+      col: l.column,
+      px: Math.round(l.width * CELL_PX + CELL_PAD + (l.column.id === 'state' ? STATE_EXTRA : 0)),
+    }));
+  }, [width, store.ui.lang]);
+  const present = useMemo(() => new Set(rows.map((r) => r.id)), [rows]);
+  const liveMarked = useMemo(() => [...marked].filter((id) => present.has(id)), [marked, present]);
+
+  useEffect(() => {
+    const el = bodyRef.current;
+    const sec = sectionRef.current;
+    if (el === null || sec === null) return;
+    const ro = new ResizeObserver(() => { setViewport(el.clientHeight); setWidth(sec.clientWidth); });
+    ro.observe(el);
+    ro.observe(sec);
+    setViewport(el.clientHeight);
+    setWidth(sec.clientWidth);
+    return () => ro.disconnect();
+  }, []);
+
+  useEffect(() => {
+    const focusFilter = (): void => filterRef.current?.focus();
+    window.addEventListener('tcplab:focus-filter', focusFilter);
+    return () => window.removeEventListener('tcplab:focus-filter', focusFilter);
+  }, []);
+
+  const cur = Math.min(cursor, Math.max(0, shown.length - 1));
+  const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
+  const last = Math.min(shown.length, Math.ceil((scrollTop + viewport) / ROW_HEIGHT) + OVERSCAN);
+  const visible = shown.slice(first, last);
+  const totalWidth = SELECT_WIDTH + laid.reduce((n, c) => n + c.px, 0) + ACTIONS_WIDTH;
+
+  function scrollIntoView(i: number): void {
+    const el = bodyRef.current;
+    if (el === null) return;
+    const top = i * ROW_HEIGHT;
+    if (top < el.scrollTop) el.scrollTop = top;
+    else if (top + ROW_HEIGHT > el.scrollTop + el.clientHeight) el.scrollTop = top + ROW_HEIGHT - el.clientHeight;
+  }
+
+  function move(to: number): void {
+    const i = Math.max(0, Math.min(shown.length - 1, to));
+    setCursor(i);
+    scrollIntoView(i);
+  }
+
+  function toggleMark(id: number): void {
+    const next = new Set(marked);
+    if (next.has(id)) next.delete(id);
+    else next.add(id);
+    setMarked(next);
+  }
+
+  async function closeConn(id: number): Promise<void> {
+    const r = await store.call('close', { conn: id });
+    if (r.ok) store.toast('ok', t('ok.closed', { id }));
+  }
+
+  async function resetConns(ids: number[]): Promise<void> {
+    setConfirm(null);
+    const results = await Promise.all(ids.map((conn) => store.call('reset', { conn })));
+    const n = results.filter((r) => r.ok).length;
+    if (n > 0) store.toast('ok', t('ok.reset', { n }));
+    setMarked(new Set());
+    bodyRef.current?.focus();
+  }
+
+  function onKey(e: KeyboardEvent<HTMLDivElement>): void {
+    const row = shown[cur];
+    const page = Math.max(1, Math.floor(viewport / ROW_HEIGHT) - 1);
+    const handled = ((): boolean => {
+      switch (e.key) {
+        case 'ArrowDown': case 'j': move(cur + 1); return true;
+        case 'ArrowUp': case 'k': move(cur - 1); return true;
+        case 'PageDown': move(cur + page); return true;
+        case 'PageUp': move(cur - page); return true;
+        case 'Home': move(0); return true;
+        case 'End': move(shown.length - 1); return true;
+        case 'Enter': if (row) store.setUi({ selected: row.id }); return true;
+        case ' ': if (row) toggleMark(row.id); return true;
+        case 'c': if (row) void closeConn(row.id); return true;
+        case 'r': if (row) setConfirm({ ids: [row.id] }); return true;
+        case 'R': if (liveMarked.length > 0) setConfirm({ ids: liveMarked }); return true;
+        case 'a': if (e.ctrlKey) { setMarked(new Set(shown.map((r) => r.id))); return true; } return false;
+        default: return false;
+      }
+    })();
+    if (handled) {
+      e.preventDefault();
+      e.stopPropagation();
+    }
+  }
+
+  const sortBy = (id: string): void => setSort((s) => toggleSort(s, id));
+  const activeId = shown[cur] ? `conn-row-${shown[cur].id}` : undefined;
+  const peerOf = (id: number): string => {
+    const r = rows.find((x) => x.id === id);
+    return r ? `${r.remoteAddr}:${r.remotePort}` : '';
+  };
+
+  return (
+    <section ref={sectionRef} className={`connections ${compact ? 'compact' : ''}`} aria-label={t('view.connections')}>
+      <div className="toolbar">
+        <input
+          ref={filterRef}
+          className="filter"
+          type="search"
+          placeholder={t('conn.filter')}
+          aria-label={t('conn.filter')}
+          value={query}
+          aria-invalid={!parsed.ok}
+          title="state:ESTABLISHED port:80 addr:10.77. app:echo timer:rto !state:TIME-WAIT"
+          onChange={(e) => { setQuery(e.target.value); setCursor(0); }}
+          onKeyDown={(e) => { if (e.key === 'Enter' || e.key === 'ArrowDown') { e.preventDefault(); bodyRef.current?.focus(); } }}
+        />
+        <select aria-label={t('conn.allStates')} value={stateFilter ?? ''} onChange={(e) => setStateFilter((e.target.value || null) as TcpState | null)}>
+          <option value="">{t('conn.allStates')}</option>
+          {TCP_STATES.filter((s) => s !== 'LISTEN').map((s) => <option key={s} value={s}>{s}</option>)}
+        </select>
+        {parsed.ok
+          ? <span className="count" aria-live="polite">{t('conn.count', { shown: shown.length, total: rows.length })}</span>
+          : <span className="field-error" role="alert">{parsed.error}</span>}
+        <span className="spacer" />
+        {liveMarked.length > 0 && (
+          <>
+            <span className="count">{t('conn.selected', { n: liveMarked.length })}</span>
+            <button className="danger" onClick={() => setConfirm({ ids: liveMarked })}>{t('conn.rstSelected')}</button>
+          </>
+        )}
+      </div>
+      <div className="grid" role="grid" aria-rowcount={shown.length + 1} aria-colcount={laid.length + 2}>
+        <div className="grid-scroll">
+          <div className="thead" role="row" style={{ width: totalWidth }}>
+            <div className="th sel" role="columnheader">
+              <input
+                type="checkbox"
+                aria-label="select all shown"
+                checked={shown.length > 0 && liveMarked.length === shown.length}
+                onChange={(e) => setMarked(e.target.checked ? new Set(shown.map((r) => r.id)) : new Set())}
+              />
+            </div>
+            {laid.map(({ col: c, px }) => (
+              <button
+                key={c.id}
+                role="columnheader"
+                aria-sort={sort.column === c.id ? (sort.dir === 'asc' ? 'ascending' : 'descending') : 'none'}
+                className={`th ${c.align}`}
+                style={{ width: px }}
+                title={local(store.ui.lang, c.doc)}
+                onClick={() => sortBy(c.id)}
+              >
+                {local(store.ui.lang, c.header)}
+                <span className="sort-ind" aria-hidden="true">{sort.column === c.id ? (sort.dir === 'asc' ? '▲' : '▼') : ''}</span>
+              </button>
+            ))}
+            <div className="th actions" role="columnheader" style={{ width: ACTIONS_WIDTH }} />
+          </div>
+          <div
+            ref={bodyRef}
+            className="tbody"
+            tabIndex={0}
+            aria-activedescendant={activeId}
+            aria-label={t('view.connections')}
+            onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+            onKeyDown={onKey}
+          >
+            <div className="spacer-rows" style={{ height: shown.length * ROW_HEIGHT, width: totalWidth }}>
+              {visible.map((r, i) => (
+                <Row
+                  key={r.id}
+                  row={r}
+                  cols={laid}
+                  ctx={ctx}
+                  index={first + i}
+                  cursor={first + i === cur}
+                  marked={marked.has(r.id)}
+                  open={store.ui.selected === r.id}
+                  onClick={() => { setCursor(first + i); store.setUi({ selected: r.id }); }}
+                  onMark={() => toggleMark(r.id)}
+                  onClose={() => void closeConn(r.id)}
+                  onReset={() => setConfirm({ ids: [r.id] })}
+                  t={t}
+                />
+              ))}
+            </div>
+            {shown.length === 0 && <p className="empty">{rows.length === 0 ? t('conn.none') : t('conn.noMatch')}</p>}
+          </div>
+        </div>
+      </div>
+      {confirm !== null && (
+        <ConfirmDialog
+          title={t('confirm.rst.title')}
+          body={confirm.ids.length === 1 ? t('confirm.rst.one', { id: confirm.ids[0], peer: peerOf(confirm.ids[0]) }) : t('confirm.rst.many', { n: confirm.ids.length })}
+          ok={t('confirm.ok')}
+          cancel={t('confirm.cancel')}
+          onOk={() => void resetConns(confirm.ids)}
+          onCancel={() => { setConfirm(null); bodyRef.current?.focus(); }}
+        />
+      )}
+    </section>
+  );
+}
+
+interface RowProps {
+  row: ConnectionRow;
+  cols: { col: Col; px: number }[];
+  ctx: ViewContext;
+  index: number;
+  cursor: boolean;
+  marked: boolean;
+  open: boolean;
+  onClick: () => void;
+  onMark: () => void;
+  onClose: () => void;
+  onReset: () => void;
+  t: ReturnType<typeof useT>;
+}
+
+function Row({ row, cols, ctx, index, cursor, marked, open, onClick, onMark, onClose, onReset, t }: RowProps): ReactNode {
+  const cls = `tr ${cursor ? 'cursor' : ''} ${marked ? 'marked' : ''} ${open ? 'open' : ''} ${index % 2 ? 'odd' : ''}`;
+  return (
+    <div
+      id={`conn-row-${row.id}`}
+      className={cls}
+      role="row"
+      aria-rowindex={index + 2}
+      aria-selected={marked}
+      data-conn={row.id}
+      style={{ transform: `translateY(${index * ROW_HEIGHT}px)` }}
+      onClick={onClick}
+    >
+      <div className="td sel" role="gridcell">
+        <input type="checkbox" tabIndex={-1} aria-label={`select ${row.id}`} checked={marked} onChange={onMark} onClick={(e) => e.stopPropagation()} />
+      </div>
+      {cols.map(({ col: c, px }) =>
+        c.id === 'state' ? (
+          <div key={c.id} className="td" role="gridcell" style={{ width: px }}><StateBadge state={row.state} /></div>
+        ) : (
+          <div key={c.id} className={`td ${c.align} ${roleClass(c.role?.(row) ?? null)}`} role="gridcell" style={{ width: px }}>{c.format(row, ctx)}</div>
+        ),
+      )}
+      <div className="td actions" role="gridcell" style={{ width: ACTIONS_WIDTH }}>
+        <button tabIndex={-1} className="mini" title={t('conn.close')} onClick={(e) => { e.stopPropagation(); onClose(); }}>{t('conn.close')}</button>
+        <button tabIndex={-1} className="mini danger" title={t('conn.rst')} onClick={(e) => { e.stopPropagation(); onReset(); }}>{t('conn.rst')}</button>
+      </div>
+    </div>
+  );
+}

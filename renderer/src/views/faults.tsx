@@ -1,0 +1,119 @@
+// Fault rules: a form that builds a rule in the injector's language (direction, flags, port,
+// which match, how many, probability, action), the rules in force with how often each fired,
+// and the totals. The lab validates; its message is shown next to the form.
+import { useState, type FormEvent, type ReactNode } from 'react';
+import type { FaultRuleSpec } from '../../../core/api/fault-schemas.ts';
+import { useStore, useT } from '../hooks.ts';
+
+type Action = 'drop' | 'delay' | 'duplicate' | 'corrupt' | 'reorder';
+
+export function describeRule(r: FaultRuleSpec): string {
+  const parts: string[] = [];
+  if (r.dir && r.dir !== 'any') parts.push(r.dir === 'in' ? 'kernel → lab' : 'lab → kernel');
+  if (r.flags) parts.push(`flags [${Array.isArray(r.flags) ? r.flags.join('|') : r.flags}]`);
+  if (r.port !== undefined) parts.push(`port ${r.port}`);
+  if (r.srcPort !== undefined) parts.push(`sport ${r.srcPort}`);
+  if (r.dstPort !== undefined) parts.push(`dport ${r.dstPort}`);
+  if (r.payload) parts.push(r.payload === 'data' ? 'with data' : 'no data');
+  if (r.nth !== undefined) parts.push(`#${r.nth}`);
+  if (r.count !== undefined) parts.push(`× ${r.count}`);
+  if (r.probability !== undefined) parts.push(`p=${r.probability}`);
+  const a = r.action;
+  const act = typeof a === 'string' ? a : a.type === 'delay' ? `delay ${a.ms} ms` : a.type;
+  return `${act} ${parts.length ? '· ' + parts.join(' · ') : '· every packet'}`;
+}
+
+export function FaultsView(): ReactNode {
+  const store = useStore();
+  const t = useT();
+  const faults = store.snapshot?.faults;
+  const [dir, setDir] = useState<'in' | 'out' | 'any'>('in');
+  const [flags, setFlags] = useState('');
+  const [port, setPort] = useState('');
+  const [nth, setNth] = useState('');
+  const [count, setCount] = useState('1');
+  const [prob, setProb] = useState('');
+  const [action, setAction] = useState<Action>('drop');
+  const [ms, setMs] = useState('500');
+  const [error, setError] = useState<{ field?: string; message: string } | null>(null);
+
+  async function add(e: FormEvent): Promise<void> {
+    e.preventDefault();
+    const num = (s: string): number | undefined => (s.trim() === '' ? undefined : Number(s));
+    const rule: Record<string, unknown> = { dir };
+    if (flags.trim()) rule.flags = flags.trim();
+    if (port.trim()) rule.port = num(port);
+    if (nth.trim()) rule.nth = num(nth);
+    if (count.trim()) rule.count = count.trim() === 'all' ? 'all' : num(count);
+    if (prob.trim()) rule.probability = num(prob);
+    rule.action = action === 'delay' ? { type: 'delay', ms: num(ms) ?? 0 } : action;
+    const r = await store.call('faultAdd', { rule }, { quiet: true });
+    if (r.ok) {
+      setError(null);
+      store.toast('ok', `fault rule ${r.value.id} added`);
+    } else setError({ field: r.error.field, message: r.error.message });
+  }
+
+  const bad = (f: string): boolean => error?.field?.endsWith(f) ?? false;
+  const totals = faults?.counts;
+  return (
+    <section className="page faults" aria-label={t('view.faults')}>
+      <form className="card fault-form" onSubmit={(e) => void add(e)}>
+        <h3>{t('faults.add')}</h3>
+        <div className="form-grid">
+          <label>{t('faults.dir')}
+            <select value={dir} onChange={(e) => setDir(e.target.value as typeof dir)}>
+              <option value="in">{t('faults.in')}</option>
+              <option value="out">{t('faults.out')}</option>
+              <option value="any">{t('faults.any')}</option>
+            </select>
+          </label>
+          <label>{t('faults.flags')}
+            <input className={bad('flags') ? 'invalid' : ''} placeholder="S  S.  .  F.  R" value={flags} onChange={(e) => setFlags(e.target.value)} />
+          </label>
+          <label>{t('faults.port')}
+            <input className={bad('port') ? 'invalid' : ''} inputMode="numeric" placeholder="80" value={port} onChange={(e) => setPort(e.target.value)} />
+          </label>
+          <label>{t('faults.nth')}
+            <input className={bad('nth') ? 'invalid' : ''} inputMode="numeric" placeholder="1" value={nth} onChange={(e) => setNth(e.target.value)} />
+          </label>
+          <label>{t('faults.count')}
+            <input className={bad('count') ? 'invalid' : ''} placeholder="1 | all" value={count} onChange={(e) => setCount(e.target.value)} />
+          </label>
+          <label>{t('faults.probability')}
+            <input className={bad('probability') ? 'invalid' : ''} inputMode="decimal" placeholder="0.1" value={prob} onChange={(e) => setProb(e.target.value)} />
+          </label>
+          <label>{t('faults.action')}
+            <select value={action} onChange={(e) => setAction(e.target.value as Action)}>
+              {(['drop', 'delay', 'duplicate', 'corrupt', 'reorder'] as const).map((a) => <option key={a} value={a}>{a}</option>)}
+            </select>
+          </label>
+          {action === 'delay' && (
+            <label>{t('faults.ms')}
+              <input className={bad('ms') ? 'invalid' : ''} inputMode="numeric" value={ms} onChange={(e) => setMs(e.target.value)} />
+            </label>
+          )}
+          <button type="submit" className="solid">{t('faults.add')}</button>
+        </div>
+        <div className="field-error" role="alert">{error ? error.message : ''}</div>
+      </form>
+      <div className="card">
+        <h3>{t('faults.rules')}</h3>
+        {!faults || faults.rules.length === 0 ? <p className="muted">{t('faults.none')}</p> : (
+          <ul className="rules">
+            {faults.rules.map(({ rule, matched, fired }) => (
+              <li key={rule.id}>
+                <code className="rule-id">{rule.id}</code>
+                <span className="rule-desc">{describeRule(rule)}</span>
+                <span className="muted small">{t('faults.fired', { matched, fired })}</span>
+                <button className="mini danger" onClick={() => void store.call('faultRemove', { id: rule.id ?? '' })}>{t('faults.remove')}</button>
+              </li>
+            ))}
+          </ul>
+        )}
+        {faults?.random && <p className="note">random faults: seed {faults.random.seed}{faults.random.loss ? `, loss ${faults.random.loss}` : ''}</p>}
+        {totals && <p className="muted small">{t('faults.totals', { ...totals, held: faults?.held ?? 0 })}</p>}
+      </div>
+    </section>
+  );
+}

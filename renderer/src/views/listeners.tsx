@@ -1,0 +1,97 @@
+// Listeners: each with live gauges for its SYN (half-open) queue and accept (full) queue,
+// used/limit, drops and SYN cookies, sparklines of the recent history, the oldest half-open
+// requests with their SYN-ACK retries, and the actions pause/resume/accept/stop.
+import type { ReactNode } from 'react';
+import { listenerViews, type Gauge, type ListenerView } from '../../../core/api/views/gauges.ts';
+import { t as st } from '../../../core/api/views/i18n.ts';
+import { useStore, useT } from '../hooks.ts';
+
+export function Sparkline({ points, limit, label }: { points: number[]; limit: number; label: string }): ReactNode {
+  const W = 180;
+  const H = 36;
+  const max = Math.max(limit, ...points, 1);
+  const n = Math.max(points.length, 2);
+  const xy = points.map((p, i) => `${((i / (n - 1)) * W).toFixed(1)},${(H - 2 - (p / max) * (H - 4)).toFixed(1)}`);
+  const limitY = H - 2 - (limit / max) * (H - 4);
+  return (
+    <svg className="spark" width={W} height={H} viewBox={`0 0 ${W} ${H}`} role="img" aria-label={label}>
+      <line className="spark-limit" x1={0} x2={W} y1={limitY} y2={limitY} />
+      {points.length > 1 && <polygon className="spark-area" points={`0,${H} ${xy.join(' ')} ${(((points.length - 1) / (n - 1)) * W).toFixed(1)},${H}`} />}
+      {points.length > 1 && <polyline className="spark-line" points={xy.join(' ')} />}
+    </svg>
+  );
+}
+
+function QueueGauge({ g, drops, history, kind }: { g: Gauge; drops: number; history: number[]; kind: 'syn' | 'accept' }): ReactNode {
+  const store = useStore();
+  const t = useT();
+  const title = st(store.ui.lang, g.label);
+  return (
+    <div className={`queue ${kind} level-${g.level}`} data-queue={kind}>
+      <div className="queue-head">
+        <span>{title}</span>
+        <span className="num big">{g.used}<span className="muted">/{g.limit}</span></span>
+      </div>
+      <div className="gauge-track" role="meter" aria-label={title} aria-valuemin={0} aria-valuemax={g.limit} aria-valuenow={g.used}>
+        <div className="gauge-fill" style={{ width: `${(g.ratio * 100).toFixed(1)}%` }} />
+      </div>
+      <div className="queue-foot">
+        <Sparkline points={history} limit={g.limit} label={`${title} history`} />
+        <span className={`drops ${drops > 0 ? 'has' : ''}`}>{t('listen.drops')} <b className="num">{drops}</b></span>
+      </div>
+    </div>
+  );
+}
+
+function ListenerCard({ l }: { l: ListenerView }): ReactNode {
+  const store = useStore();
+  const t = useT();
+  const h = store.queueHistory.get(l.id) ?? { syn: [], accept: [], drops: [] };
+  return (
+    <article className="card listener" aria-label={`listener ${l.id} port ${l.port}`} data-listener={l.id}>
+      <header className="listener-head">
+        <h3><span className="state role-listen"><span className="glyph" aria-hidden="true">L</span>LISTEN</span> {l.endpoint}</h3>
+        <span className="pill">#{l.id}</span>
+        <span className="pill">{l.responder}</span>
+        <span className="pill">backlog {l.backlog}</span>
+        {l.paused && <span className="pill warn">{t('listen.paused')}</span>}
+        <span className="spacer" />
+        {l.paused
+          ? <button onClick={() => void store.call('resumeAccept', { listener: l.id })}>{t('listen.resume')}</button>
+          : <button onClick={() => void store.call('pauseAccept', { listener: l.id })}>{t('listen.pause')}</button>}
+        <button onClick={() => void store.call('accept', { listener: l.id })}>{t('listen.accept1')}</button>
+        <button className="danger" onClick={() => void store.call('unlisten', { listener: l.id })}>{t('listen.unlisten')}</button>
+      </header>
+      <div className="queues">
+        <QueueGauge g={l.syn} drops={l.synDrops} history={h.syn} kind="syn" />
+        <QueueGauge g={l.accept} drops={l.acceptDrops} history={h.accept} kind="accept" />
+      </div>
+      <p className="muted small">{t('listen.cookies', l.cookies)}</p>
+      {l.halfOpen.length > 0 && (
+        <table className="half-open">
+          <caption>{t('listen.halfOpen')}</caption>
+          <tbody>
+            {l.halfOpen.map((h2) => (
+              <tr key={h2.peer}>
+                <td className="num">{h2.peer}</td>
+                <td className="num">{h2.age}</td>
+                <td>{t('listen.retry', { n: h2.synAckRetries, ms: h2.nextRetry || '—' })}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+    </article>
+  );
+}
+
+export function ListenersView(): ReactNode {
+  const store = useStore();
+  const t = useT();
+  const ls = listenerViews(store.snapshot?.listeners ?? []);
+  return (
+    <section className="page listeners" aria-label={t('view.listeners')}>
+      {ls.length === 0 ? <p className="empty">{t('listen.none')}</p> : ls.map((l) => <ListenerCard key={l.id} l={l} />)}
+    </section>
+  );
+}

@@ -1,0 +1,73 @@
+// The browser tests' lab: a LabServer over a backend (the API's FakeLab until the real lab is
+// used), served over the socket transport on 127.0.0.1 with a token, plus the renderer bundle
+// (renderer/web-assets.ts), exactly as `tcplab serve --web` does. And a headless Chromium
+// (Debian's /usr/bin/chromium through playwright-core) with a fresh profile.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { LabBackend } from '../../core/api/backend.ts';
+import { LabServer } from '../../core/api/server.ts';
+import { startSocketServer, type SocketServer } from '../../core/api/socket-server.ts';
+import { buildRenderer } from '../../renderer/build.ts';
+import { createWebAssetHandler } from '../../renderer/web-assets.ts';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export interface WebLab {
+  server: LabServer;
+  socket: SocketServer;
+  /** http://127.0.0.1:PORT/?token=... */
+  url: string;
+  close(): Promise<void>;
+}
+
+let built: Promise<string> | null = null;
+export function ensureBundle(): Promise<string> {
+  return (built ??= buildRenderer());
+}
+
+export async function serveWebLab(backend: LabBackend): Promise<WebLab> {
+  const dir = process.env.NOBUILD ? (await import('../../renderer/build.ts')).DIST_DIR : await ensureBundle();
+  const server = new LabServer(backend);
+  const assets = createWebAssetHandler({ dir, build: false });
+  const socket = await startSocketServer({ api: server, unixPath: null, tcp: { port: 0 }, onHttpRequest: (req, res) => assets(req, res) });
+  const access = socket.tcp;
+  if (access === null) throw new Error('no tcp listener');
+  return {
+    server,
+    socket,
+    url: `http://127.0.0.1:${access.port}/?token=${access.token}`,
+    async close() {
+      server.close();
+      await socket.close();
+    },
+  };
+}
+
+export interface Browsing {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+export async function openBrowser(opts: { width?: number; height?: number } = {}): Promise<Browsing> {
+  const profile = await mkdtemp(join(tmpdir(), 'tcplab-chromium-'));
+  // A fresh profile each time (playwright passes it as --user-data-dir).
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    viewport: { width: opts.width ?? 1440, height: opts.height ?? 900 },
+    acceptDownloads: true,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  return {
+    context,
+    page,
+    async close() {
+      await context.close();
+      await rm(profile, { recursive: true, force: true });
+    },
+  };
+}
