@@ -9,7 +9,7 @@ export const COUNTER_NAMES = [
   'ListenOverflows', 'ListenDrops', 'TCPTimeouts', 'DelayedACKs', 'TCPChallengeACK', 'TCPSYNChallenge',
   'TCPACKSkippedChallenge', 'TCPACKSkippedSeq', 'TCPACKSkippedPAWS', 'PAWSEstabRejected', 'TCPAbortOnData',
   'TCPAbortOnClose', 'TCPAbortOnTimeout', 'TCPAbortOnLinger', 'TCPKeepAliveTimeouts', 'TCPWinProbe', 'TCPRenoRecovery',
-  'TCPFastRetrans', 'TCPOFOQueue', 'TCPTimeWaitFinRetrans', 'TCPURGRecv', 'TW', 'TCPReqQFullDrop',
+  'TCPFastRetrans', 'TCPSackRecovery', 'TCPOFOQueue', 'TCPTimeWaitFinRetrans', 'TCPURGRecv', 'TW', 'TCPReqQFullDrop',
   'EmbryonicRsts', 'TCPOrphanDrops', 'TWRecycled',
   // Ip
   'InReceives', 'InHdrErrors', 'InAddrErrors', 'InUnknownProtos', 'InDelivers', 'OutRequests',

@@ -50,6 +50,8 @@ export interface SocketInfo {
   sendQ: number;
   /** Bytes held out of order (reassembly). */
   outOfOrder: number;
+  /** Bytes above SND.UNA the peer reports holding (SACK scoreboard). */
+  sacked: number;
   /** Last urgent pointer seen (absolute sequence number), or null. Parsed and shown only. */
   urgentPointer: number | null;
   inRecovery: boolean;

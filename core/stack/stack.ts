@@ -17,6 +17,7 @@ import { advMss, rcvWnd, unreadBytes } from '../tcp/receiver.ts';
 import { unackedBytes } from '../tcp/sender.ts';
 import { countsAsEstablished } from '../tcp/state.ts';
 import type { TcpState } from '../tcp/state.ts';
+import { sackedBytes } from '../tcp/sack.ts';
 import { onSegment } from '../tcp/step.ts';
 import {
   F_EOF_SIGNALED, F_FIN_RCVD, F_KEEPALIVE, F_NODELAY, F_ORPHAN, F_RECOVERY, F_SACK, F_TS, F_WSCALE,
@@ -862,7 +863,7 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
       iss: t.iss, irs: t.irs, sndUna: t.sndUna, sndNxt: t.sndNxt, sndMax: t.sndMax, sndWnd: t.sndWnd,
       rcvNxt: t.rcvNxt, rcvWnd: rcvWnd(t), unacked: flight === 0 ? 0 : Math.ceil(flight / mss),
       retransmits: t.retransmits, backoff: t.backoff, totalRetrans: t.totalRetrans, probes: t.probes,
-      recvQ: unreadBytes(t), sendQ: unackedBytes(t), outOfOrder: t.ooo === null ? 0 : t.ooo.bytes,
+      recvQ: unreadBytes(t), sendQ: unackedBytes(t), outOfOrder: t.ooo === null ? 0 : t.ooo.bytes, sacked: sackedBytes(t),
       urgentPointer: t.rcvUp < 0 ? null : t.rcvUp, inRecovery: (t.flags & F_RECOVERY) !== 0, dupAcks: t.dupAcks,
       timers: this.timersOf(t, now), error: t.error, softError: t.softError,
     };

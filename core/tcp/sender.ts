@@ -9,6 +9,7 @@ import { ACK_BIT, FIN, PSH, RST, SYN } from '../wire/tcp.ts';
 import type { TcpSegment } from '../wire/tcp.ts';
 import { NO_OPTIONS } from '../wire/tcp-options.ts';
 import type { SackBlock, TcpOptions } from '../wire/tcp-options.ts';
+import { sackedBelow, sackNextHole, sackPrune, sackRoom, sackSkip, sackUpdate } from './sack.ts';
 import { congestionOnAck, DUP_THRESH, enterFastRecovery, inflateOnDupAck, recoveryOnAck, sendCwnd } from './congestion.ts';
 import type { TcpSink } from './effects.ts';
 import { selectWindow } from './receiver.ts';
@@ -165,7 +166,15 @@ function sendData(tcb: Tcb, now: number, sink: TcpSink): boolean {
   let sent = false;
   const end = queuedEnd(tcb);
   for (;;) {
-    const nxt = tcb.sndNxt;
+    let nxt = tcb.sndNxt;
+    if (seqLt(nxt, tcb.sndMax)) {
+      // Resending after a timeout: skip what the peer has SACKed.
+      const skip = sackSkip(tcb, nxt);
+      if (skip !== nxt) {
+        tcb.sndNxt = skip;
+        nxt = skip;
+      }
+    }
     let avail = seqDiff(end, nxt);
     if (avail < 0) avail = 0;
     const finPending = finPendingAt(tcb, nxt);
@@ -173,10 +182,10 @@ function sendData(tcb: Tcb, now: number, sink: TcpSink): boolean {
     const options = segmentOptions(tcb, now);
     const maxPayload = mssClamp(tcb) - optionsBytes(options);
     const wndRoom = seqDiff(seqAdd(tcb.sndUna, tcb.sndWnd), nxt);
-    const cwndRoom = seqDiff(seqAdd(tcb.sndUna, sendCwnd(tcb)), nxt);
+    const cwndRoom = seqDiff(seqAdd(tcb.sndUna, sendCwnd(tcb) + sackedBelow(tcb, nxt)), nxt);
     const room = Math.max(0, Math.min(wndRoom, cwndRoom));
-    let len = Math.min(avail, maxPayload, room);
-    if (len < avail && len < maxPayload) {
+    let len = Math.min(avail, maxPayload, room, seqLt(nxt, tcb.sndMax) ? sackRoom(tcb, nxt) : Infinity);
+    if (len < avail && len < maxPayload && len === Math.min(avail, maxPayload, room)) {
       // A partial segment that does not carry all queued data.
       const inFlight = seqDiff(tcb.sndMax, tcb.sndUna) > 0;
       if (cwndRoom < wndRoom && inFlight) len = 0; // cwnd-limited: wait for ACKs
@@ -273,17 +282,24 @@ export function sendProbe(tcb: Tcb, now: number, sink: TcpSink): void {
  * regardless of the window (Linux retransmits into a shrunken window too).
  */
 export function retransmitHead(tcb: Tcb, now: number, sink: TcpSink): void {
-  const s = tcb.sndUna;
+  retransmitAt(tcb, tcb.sndUna, now, sink);
+}
+
+/** Retransmits one segment starting at s (up to the next SACKed range). */
+function retransmitAt(tcb: Tcb, s: Seq, now: number, sink: TcpSink): void {
   let avail = seqDiff(queuedEnd(tcb), s);
   if (avail < 0) avail = 0;
   const options = segmentOptions(tcb, now);
-  const len = Math.min(avail, mssClamp(tcb) - optionsBytes(options));
+  const len = Math.min(avail, mssClamp(tcb) - optionsBytes(options), sackRoom(tcb, s));
   const fin = (tcb.flags & F_FIN_SENT) !== 0 && finPendingAt(tcb, s) && len === avail;
   if (len === 0 && !fin) return;
   const saveNxt = tcb.sndNxt;
   transmit(tcb, s, len, fin, options, now, sink);
   // Fast retransmit leaves SND.NXT where it was; after a timeout the caller rewound it.
   if (seqGt(saveNxt, tcb.sndNxt)) tcb.sndNxt = saveNxt;
+  const end = seqAdd(s, len);
+  const x = tcb.x;
+  if (x !== null && x.sacked !== null && seqGt(end, x.highRxt)) x.highRxt = end;
 }
 
 /** Window update rule of RFC 9293 3.10.7.4 fifth (SND.WL1 / SND.WL2). */
@@ -323,6 +339,8 @@ export function processAck(tcb: Tcb, seg: TcpSegment, now: number, sink: TcpSink
   }
   // Linux: any acceptable ACK shows the peer is alive (icsk_probes_out = 0).
   tcb.probes = 0;
+  const sack = seg.options.sack;
+  if ((tcb.flags & F_SACK) !== 0 && sack !== undefined && sack.length > 0) sackUpdate(tcb, sack);
   const prevUna = tcb.sndUna;
   if (seqGt(ack, prevUna)) {
     newDataAcked(tcb, seg, ack, now, sink);
@@ -340,12 +358,22 @@ function maybeDupAck(tcb: Tcb, seg: TcpSegment, now: number, sink: TcpSink): voi
   if (seqDiff(tcb.sndMax, tcb.sndUna) <= 0) return;
   if ((tcb.flags & F_RECOVERY) !== 0) {
     inflateOnDupAck(tcb);
+    // With SACK, each further duplicate ACK retransmits the next hole the peer reports (RFC 6675 NextSeg, simplified).
+    const x = tcb.x;
+    if (x !== null && x.sacked !== null) {
+      const hole = sackNextHole(tcb, x.highRxt);
+      if (hole !== null) {
+        sink.count('TCPSackRecovery', 1);
+        retransmitAt(tcb, hole, now, sink);
+      }
+    }
     return;
   }
   tcb.dupAcks++;
   if (tcb.dupAcks === DUP_THRESH && enterFastRecovery(tcb)) {
-    sink.count('TCPRenoRecovery', 1);
+    sink.count(tcb.x !== null && tcb.x.sacked !== null ? 'TCPSackRecovery' : 'TCPRenoRecovery', 1);
     sink.count('TCPFastRetrans', 1);
+    if (tcb.x !== null) tcb.x.highRxt = tcb.sndUna;
     retransmitHead(tcb, now, sink);
   }
 }
@@ -361,6 +389,7 @@ function newDataAcked(tcb: Tcb, seg: TcpSegment, ack: Seq, now: number, sink: Tc
   }
   tcb.sndUna = ack;
   if (seqLt(tcb.sndNxt, ack)) tcb.sndNxt = ack;
+  sackPrune(tcb);
   if (seqLt(tcb.sndSml, ack)) tcb.sndSml = ack;
   takeRttSample(tcb, seg, ack, now);
   // Linux clears the backoff on an ACK of new data and recomputes the RTO.
@@ -368,7 +397,10 @@ function newDataAcked(tcb: Tcb, seg: TcpSegment, ack: Seq, now: number, sink: Tc
   tcb.backoff = 0;
   tcb.retransStamp = 0;
   if ((tcb.flags & F_RECOVERY) !== 0) {
-    if (recoveryOnAck(tcb, acked)) retransmitHead(tcb, now, sink);
+    // RFC 6582 partial ACK: resend the next hole, unless SACK recovery already resent it.
+    const x = tcb.x;
+    const alreadyResent = x !== null && x.sacked !== null && seqGt(x.highRxt, tcb.sndUna);
+    if (recoveryOnAck(tcb, acked) && !alreadyResent) retransmitHead(tcb, now, sink);
   } else {
     tcb.dupAcks = 0;
     congestionOnAck(tcb, acked);

@@ -96,6 +96,10 @@ export class TcbExtra {
   softError: SocketErrorCode | null;
   lastOowAckAt: number;
   retransStamp: number;
+  /** SACK scoreboard: sorted, disjoint [left, right) ranges above SND.UNA the peer holds (flat pairs). */
+  sacked: Seq[] | null;
+  /** Highest sequence number retransmitted in the current recovery (RFC 6675 HighRxt). */
+  highRxt: Seq;
   constructor() {
     this.dsackLeft = seq(0);
     this.dsackRight = seq(0);
@@ -108,6 +112,8 @@ export class TcbExtra {
     this.softError = null;
     this.lastOowAckAt = -1e9;
     this.retransStamp = 0;
+    this.sacked = null;
+    this.highRxt = seq(0);
   }
 }
 

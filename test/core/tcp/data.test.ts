@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { onSegment } from '../../../core/tcp/step.ts';
 import { userReceive, userSend, setNodelay } from '../../../core/tcp/user.ts';
 import { FIN } from '../../../core/wire/tcp.ts';
-import { IRS, ISS, makeTcb, seg, sink } from './factory.ts';
+import { IRS, ISS, makeTcb, s, seg, sink } from './factory.ts';
+import { onTimer } from '../../../core/tcp/timeouts.ts';
 import { Pair } from './pair.ts';
 
 const A = ISS + 1;
@@ -167,5 +168,36 @@ describe('Nagle', () => {
     setNodelay(t, true, 8, k);
     expect(k.sent()).toHaveLength(3);
     expect(k.sent()[2].payload.length).toBe(20);
+  });
+});
+
+describe('SACK on the sending side', () => {
+  it('fast recovery retransmits the holes the peer reports; a timeout resend skips SACKed data', () => {
+    const t = makeTcb({ state: 'ESTABLISHED', ts: false, sack: true });
+    const k = sink();
+    const M = 1460;
+    userSend(t, new Uint8Array(10 * M), 0, k);
+    k.take();
+    // Segments 0 and 4 are lost; the peer SACKs 1-3, then 5-9.
+    const sackAck = (blocks: [number, number][]) =>
+      seg({ seq: R, ack: A, options: { sack: blocks.map(([l, r]) => ({ left: s(A + l * M), right: s(A + r * M) })) } });
+    onSegment(t, sackAck([[1, 2]]), 10, k);
+    onSegment(t, sackAck([[1, 3]]), 11, k);
+    onSegment(t, sackAck([[1, 4]]), 12, k);
+    expect(k.sent().map((x) => (x.seq - A) / M)).toEqual([0]); // fast retransmit of segment 0
+    onSegment(t, sackAck([[5, 6], [1, 4]]), 13, k);
+    onSegment(t, sackAck([[5, 7], [1, 4]]), 14, k);
+    onSegment(t, sackAck([[5, 8], [1, 4]]), 15, k);
+    // Once more than 2 segments are SACKed above it, the hole at segment 4 is retransmitted.
+    expect(k.sent().map((x) => (x.seq - A) / M)).toContain(4);
+    expect(k.sent().filter((x) => x.seq === A + 4 * M)).toHaveLength(1);
+    // A timeout: go back to SND.UNA, but skip 1-3 and 5-7 which the peer holds.
+    k.take();
+    onTimer(t, 'retransmit', 2000, k);
+    onSegment(t, seg({ seq: R, ack: A + M, options: { sack: [{ left: s(A + 5 * M), right: s(A + 8 * M) }, { left: s(A + 1 * M), right: s(A + 4 * M) }] } }), 2100, k);
+    const resent = k.sent().map((x) => (x.seq - A) / M);
+    expect(resent).not.toContain(1);
+    expect(resent).not.toContain(5);
+    expect(resent).toContain(4);
   });
 });
