@@ -14,7 +14,9 @@ what it saw (bytes and SHA-256 each way, errors by errno name, timings) and exit
                                hold     read to EOF, then wait (the lab closes first)
   hold-open HOST PORT SECS   connect, send 'x', wait until EOF/RST or SECS pass (for RSTs from the lab)
   connect HOST PORT          connect once and report (ECONNREFUSED, ...)
-  overflow HOST PORT K SECS  open K connections at once, each sends 'hello' and waits for a reply
+  overflow HOST PORT K SECS [PRE]
+                             PRE connections one after another, then K - PRE at once; each sends
+                             'hello' and waits up to SECS for a reply
   connrate HOST PORT SECS    serial connections: connect, send 1 byte, close; count per second
 """
 import errno
@@ -170,19 +172,26 @@ def cmd_connect(host, port):
         out(result='error', error=err_name(e))
 
 
-def cmd_overflow(host, port, k, secs):
-    """K clients connect at once (non-blocking), send 'hello' and wait up to SECS for a reply."""
+def cmd_overflow(host, port, k, secs, pre='0'):
+    """PRE clients connect one after another, then K - PRE at once (non-blocking); each sends
+    'hello' and waits up to SECS for a reply."""
     import selectors
     sel = selectors.DefaultSelector()
     socks = []
+    t = time.time()
     for i in range(int(k)):
         s = socket.socket()
         s.setblocking(False)
         s.connect_ex((host, int(port)))
+        if i < int(pre):
+            w = selectors.DefaultSelector()
+            w.register(s, selectors.EVENT_WRITE)
+            w.select(timeout=5)
+            w.close()
+            time.sleep(0.05)
         socks.append(s)
         sel.register(s, selectors.EVENT_WRITE, i)
     res = [{'connected': False, 'reply': False, 'error': None, 'connectedAt': None} for _ in socks]
-    t = time.time()
     end = t + float(secs)
     while time.time() < end:
         left = [r for r in res if r['error'] is None and not r['reply']]
