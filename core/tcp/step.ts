@@ -90,107 +90,25 @@ function pawsRejects(tcb: Tcb, tsval: number, now: number): boolean {
   return now - tcb.tsRecentAt < PAWS_IDLE_MS;
 }
 
-/** RFC 9293 3.10.7.4: SYN-RECEIVED and the synchronized states. */
+/** The part of a segment left to process after trimming to the window (reused, no allocation). */
+const trim = { from: 0, to: 0, dataSeq: 0 as Seq, fin: false };
+
+/** RFC 9293 3.10.7.4: SYN-RECEIVED and the synchronized states, in the RFC's order of checks. */
 function otherStates(tcb: Tcb, seg: TcpSegment, now: number, sink: TcpSink): string {
-  const flags = seg.flags;
-  const rst = (flags & RST) !== 0;
-  const syn = (flags & SYN) !== 0;
-  let fin = (flags & FIN) !== 0;
-  const payload = seg.payload;
-  const st = tcb.state;
-
-  // Linux (tcp_check_req): a retransmitted SYN in SYN-RECEIVED gets the SYN-ACK again.
-  if (st === 'SYN-RECEIVED' && syn && !rst && seg.ack === null && seg.seq === tcb.irs) {
-    sendSynAck(tcb, now, sink);
-    sink.count('RetransSegs', 1);
-    return 'accepted: retransmitted SYN, SYN-ACK resent';
-  }
-
-  // Linux (tcp_rcv_state_process): in a simultaneous open the peer's SYN-ACK (SEG.SEQ + 1 =
-  // RCV.NXT, SEG.ACK = SND.NXT) completes the handshake; the RFC's check would drop it and
-  // rely on the ACKs both sides send.
-  if (st === 'SYN-RECEIVED' && syn && !rst && seg.ack !== null && (tcb.flags & F_PASSIVE) === 0
-    && seqAdd(seg.seq, 1) === tcb.rcvNxt && seg.ack === tcb.sndNxt) {
-    completeHandshake(tcb, seg, now, sink);
-    tcb.flags |= F_ACK_NOW;
-    return 'accepted: SYN-ACK (simultaneous open)';
-  }
-
-  // RFC 7323 5.3: PAWS before the sequence number check.
-  const ts = seg.options.timestamps;
-  if ((tcb.flags & F_TS) !== 0 && ts !== undefined && !rst && pawsRejects(tcb, ts.value, now)) {
-    sink.count('PAWSEstabRejected', 1);
-    if (st === 'TIME-WAIT' && seg.ack !== null) setTimer(tcb, 'time-wait', now, tcb.cfg.timeWaitMs, sink);
-    if (payload.length > 0 || fin) sendAck(tcb, now, sink);
-    else sendRateLimitedAck(tcb, now, sink, 'TCPACKSkippedPAWS');
-    return 'dropped: PAWS (old timestamp)';
-  }
-
-  // First: check the sequence number.
-  const segLen = payload.length + (syn ? 1 : 0) + (fin ? 1 : 0);
-  // RFC 9293 3.10.7.4: with RCV.WND = 0 "special allowance should be made to accept valid
-  // ACKs, URGs, and RSTs": a segment at RCV.NXT is processed without its text (Linux too;
-  // Linux also accepts a bare FIN there).
-  const atZeroWindow = rcvWnd(tcb) === 0 && seg.seq === tcb.rcvNxt && !syn;
-  if (!segmentAcceptable(tcb, seg.seq, segLen) && !atZeroWindow) {
-    if (rst) return 'dropped: RST out of window';
-    if (payload.length > 0 && seqLe(seqAdd(seg.seq, payload.length), tcb.rcvNxt)) {
-      noteDsack(tcb, seg.seq, seqAdd(seg.seq, payload.length));
-    }
-    if (st === 'TIME-WAIT' && seg.ack !== null) {
-      // RFC 9293 3.10.7.4 TIME-WAIT (Linux tcp_timewait_state_process): ACK and restart 2 MSL.
-      setTimer(tcb, 'time-wait', now, tcb.cfg.timeWaitMs, sink);
-      if (fin) sink.count('TCPTimeWaitFinRetrans', 1);
-    }
-    // Linux rate-limits only ACKs for segments without data (tcp_oow_rate_limited).
-    if (syn) sendChallengeAck(tcb, now, sink);
-    else if (segLen > 0) sendAck(tcb, now, sink);
-    else sendRateLimitedAck(tcb, now, sink, 'TCPACKSkippedSeq');
-    if (st === 'TIME-WAIT' && fin) return 'accepted: retransmitted FIN re-ACKed, TIME-WAIT restarted';
-    return 'dropped: out of window';
-  }
-
-  // Trim to the window: only the new part inside the window is processed.
-  let from = 0;
-  let to = payload.length;
-  let dataSeq = syn ? seqAdd(seg.seq, 1) : seg.seq;
-  if (seqLt(dataSeq, tcb.rcvNxt)) {
-    const skip = Math.min(seqDiff(tcb.rcvNxt, dataSeq), to);
-    if (skip > 0) noteDsack(tcb, dataSeq, seqAdd(dataSeq, skip));
-    from = skip;
-    dataSeq = seqAdd(dataSeq, skip);
-  }
-  const room = seqDiff(tcb.rcvAdv, dataSeq);
-  if (to - from > room) {
-    // Text beyond the window is dropped; the ACK tells the peer where the window ends.
-    to = from + Math.max(room, 0);
-    fin = false;
-    tcb.flags |= F_ACK_NOW;
-  }
-
+  const early = synReceivedSpecials(tcb, seg, now, sink) ?? pawsCheck(tcb, seg, now, sink) ?? sequenceCheck(tcb, seg, now, sink);
+  if (early !== null) return early;
+  const { from, to, dataSeq, fin } = trim;
   // Second: the RST bit (RFC 5961 3.2).
-  if (rst) {
+  if ((seg.flags & RST) !== 0) {
     if (seg.seq === tcb.rcvNxt) return rstArrives(tcb, now, sink);
     sendChallengeAck(tcb, now, sink);
     return 'dropped: RST in window but not at RCV.NXT (challenge ACK)';
   }
-
   // Fourth: the SYN bit.
-  if (syn) {
-    if (st === 'SYN-RECEIVED' && (tcb.flags & F_PASSIVE) !== 0) {
-      // RFC 9293: a passive SYN-RECEIVED returns to LISTEN; Linux also answers with an RST.
-      rstForSegment(tcb, seg, sink);
-      closeTcb(tcb, 'rcv SYN in SYN-RECEIVED', now, sink);
-      return 'rst: SYN in SYN-RECEIVED';
-    }
-    // RFC 5961 4.2: a SYN in a synchronized state gets a challenge ACK.
-    sendChallengeAck(tcb, now, sink);
-    return 'dropped: SYN in synchronized state (challenge ACK)';
-  }
-
+  if ((seg.flags & SYN) !== 0) return synInWindow(tcb, seg, now, sink);
   // Fifth: the ACK field.
   if (seg.ack === null) return 'dropped: no ACK';
-  if (st === 'SYN-RECEIVED') {
+  if (tcb.state === 'SYN-RECEIVED') {
     if (!ackCompletesHandshake(tcb, seg.ack)) {
       rstForSegment(tcb, seg, sink);
       return 'rst: unacceptable ACK in SYN-RECEIVED';
@@ -200,32 +118,147 @@ function otherStates(tcb: Tcb, seg: TcpSegment, now: number, sink: TcpSink): str
   const ackVerdict = processAck(tcb, seg, now, sink);
   if (ackVerdict !== 'ok') return ackVerdict;
   tcb.lastRcvAt = Math.floor(now);
-  // RFC 7323 4.3 (3): remember the newest timestamp of a segment covering Last.ACK.sent.
+  updateTsRecent(tcb, seg, now);
+  if (ourFinAckedMoves(tcb, now, sink)) return 'accepted';
+  return textAndFin(tcb, seg, from, to, dataSeq, fin, now, sink);
+}
+
+/** Linux behaviours in SYN-RECEIVED that come before the RFC's checks. */
+function synReceivedSpecials(tcb: Tcb, seg: TcpSegment, now: number, sink: TcpSink): string | null {
+  if (tcb.state !== 'SYN-RECEIVED' || (seg.flags & (SYN | RST)) !== SYN) return null;
+  // Linux (tcp_check_req): a retransmitted SYN gets the SYN-ACK again.
+  if (seg.ack === null && seg.seq === tcb.irs) {
+    sendSynAck(tcb, now, sink);
+    sink.count('RetransSegs', 1);
+    return 'accepted: retransmitted SYN, SYN-ACK resent';
+  }
+  // Linux (tcp_rcv_state_process): in a simultaneous open the peer's SYN-ACK (SEG.SEQ + 1 =
+  // RCV.NXT, SEG.ACK = SND.NXT) completes the handshake; the RFC's check would drop it and
+  // rely on the ACKs both sides send.
+  if (seg.ack !== null && (tcb.flags & F_PASSIVE) === 0 && seqAdd(seg.seq, 1) === tcb.rcvNxt && seg.ack === tcb.sndNxt) {
+    completeHandshake(tcb, seg, now, sink);
+    tcb.flags |= F_ACK_NOW;
+    return 'accepted: SYN-ACK (simultaneous open)';
+  }
+  return null;
+}
+
+/** RFC 7323 5.3: PAWS, before the sequence number check. */
+function pawsCheck(tcb: Tcb, seg: TcpSegment, now: number, sink: TcpSink): string | null {
+  const ts = seg.options.timestamps;
+  if ((tcb.flags & F_TS) === 0 || ts === undefined || (seg.flags & RST) !== 0 || !pawsRejects(tcb, ts.value, now)) return null;
+  sink.count('PAWSEstabRejected', 1);
+  if (tcb.state === 'TIME-WAIT' && seg.ack !== null) setTimer(tcb, 'time-wait', now, tcb.cfg.timeWaitMs, sink);
+  if (seg.payload.length > 0 || (seg.flags & FIN) !== 0) sendAck(tcb, now, sink);
+  else sendRateLimitedAck(tcb, now, sink, 'TCPACKSkippedPAWS');
+  return 'dropped: PAWS (old timestamp)';
+}
+
+/**
+ * First: check the sequence number (the RFC's four cases). An unacceptable segment is
+ * answered with an ACK (unless it is an RST) and dropped. An acceptable one is trimmed to
+ * the window into `trim`.
+ */
+function sequenceCheck(tcb: Tcb, seg: TcpSegment, now: number, sink: TcpSink): string | null {
+  const flags = seg.flags;
+  const syn = (flags & SYN) !== 0;
+  const fin = (flags & FIN) !== 0;
+  const payload = seg.payload;
+  const segLen = payload.length + (syn ? 1 : 0) + (fin ? 1 : 0);
+  // RFC 9293 3.10.7.4: with RCV.WND = 0 "special allowance should be made to accept valid
+  // ACKs, URGs, and RSTs": a segment at RCV.NXT is processed without its text (Linux too;
+  // Linux also accepts a bare FIN there).
+  const atZeroWindow = rcvWnd(tcb) === 0 && seg.seq === tcb.rcvNxt && !syn;
+  if (!segmentAcceptable(tcb, seg.seq, segLen) && !atZeroWindow) return unacceptable(tcb, seg, segLen, now, sink);
+  // Only the new part inside the window is processed.
+  let from = 0;
+  let to = payload.length;
+  let dataSeq = syn ? seqAdd(seg.seq, 1) : seg.seq;
+  if (seqLt(dataSeq, tcb.rcvNxt)) {
+    const skip = Math.min(seqDiff(tcb.rcvNxt, dataSeq), to);
+    if (skip > 0) noteDsack(tcb, dataSeq, seqAdd(dataSeq, skip));
+    from = skip;
+    dataSeq = seqAdd(dataSeq, skip);
+  }
+  let keepFin = fin;
+  const room = seqDiff(tcb.rcvAdv, dataSeq);
+  if (to - from > room) {
+    // Text beyond the window is dropped; the ACK tells the peer where the window ends.
+    to = from + Math.max(room, 0);
+    keepFin = false;
+    tcb.flags |= F_ACK_NOW;
+  }
+  trim.from = from;
+  trim.to = to;
+  trim.dataSeq = dataSeq;
+  trim.fin = keepFin;
+  return null;
+}
+
+function unacceptable(tcb: Tcb, seg: TcpSegment, segLen: number, now: number, sink: TcpSink): string {
+  const flags = seg.flags;
+  if ((flags & RST) !== 0) return 'dropped: RST out of window';
+  const payload = seg.payload;
+  if (payload.length > 0 && seqLe(seqAdd(seg.seq, payload.length), tcb.rcvNxt)) {
+    noteDsack(tcb, seg.seq, seqAdd(seg.seq, payload.length));
+  }
+  const fin = (flags & FIN) !== 0;
+  const timeWait = tcb.state === 'TIME-WAIT';
+  if (timeWait && seg.ack !== null) {
+    // RFC 9293 3.10.7.4 TIME-WAIT (Linux tcp_timewait_state_process): ACK and restart 2 MSL.
+    setTimer(tcb, 'time-wait', now, tcb.cfg.timeWaitMs, sink);
+    if (fin) sink.count('TCPTimeWaitFinRetrans', 1);
+  }
+  // Linux rate-limits only ACKs for segments without data (tcp_oow_rate_limited).
+  if ((flags & SYN) !== 0) sendChallengeAck(tcb, now, sink);
+  else if (segLen > 0) sendAck(tcb, now, sink);
+  else sendRateLimitedAck(tcb, now, sink, 'TCPACKSkippedSeq');
+  if (timeWait && fin) return 'accepted: retransmitted FIN re-ACKed, TIME-WAIT restarted';
+  return 'dropped: out of window';
+}
+
+/** Fourth: a SYN inside the window. */
+function synInWindow(tcb: Tcb, seg: TcpSegment, now: number, sink: TcpSink): string {
+  if (tcb.state === 'SYN-RECEIVED' && (tcb.flags & F_PASSIVE) !== 0) {
+    // RFC 9293: a passive SYN-RECEIVED returns to LISTEN; Linux also answers with an RST.
+    rstForSegment(tcb, seg, sink);
+    closeTcb(tcb, 'rcv SYN in SYN-RECEIVED', now, sink);
+    return 'rst: SYN in SYN-RECEIVED';
+  }
+  // RFC 5961 4.2: a SYN in a synchronized state gets a challenge ACK.
+  sendChallengeAck(tcb, now, sink);
+  return 'dropped: SYN in synchronized state (challenge ACK)';
+}
+
+/** RFC 7323 4.3 (3): remember the newest timestamp of a segment covering Last.ACK.sent. */
+function updateTsRecent(tcb: Tcb, seg: TcpSegment, now: number): void {
+  const ts = seg.options.timestamps;
   if ((tcb.flags & F_TS) !== 0 && ts !== undefined && ((ts.value - tcb.tsRecent) | 0) >= 0 && seqLe(seg.seq, tcb.lastAckSent)) {
     tcb.tsRecent = ts.value | 0;
     tcb.tsRecentAt = Math.floor(now);
   }
-  const finAcked = ourFinAcked(tcb);
+}
+
+/**
+ * RFC 9293 3.10.7.4 fifth, per state: the ACK of our FIN moves FIN-WAIT-1 to FIN-WAIT-2,
+ * CLOSING to TIME-WAIT, and ends LAST-ACK (returns true: nothing more to process).
+ */
+function ourFinAckedMoves(tcb: Tcb, now: number, sink: TcpSink): boolean {
+  if (!ourFinAcked(tcb)) return false;
   switch (tcb.state) {
     case 'FIN-WAIT-1':
-      if (finAcked) {
-        transition(tcb, 'FIN-WAIT-2', 'rcv ACK of FIN', now, sink);
-        armFinWait2(tcb, now, sink);
-      }
-      break;
+      transition(tcb, 'FIN-WAIT-2', 'rcv ACK of FIN', now, sink);
+      armFinWait2(tcb, now, sink);
+      return false;
     case 'CLOSING':
-      if (finAcked) enterTimeWait(tcb, 'rcv ACK of FIN', now, sink);
-      break;
+      enterTimeWait(tcb, 'rcv ACK of FIN', now, sink);
+      return false;
     case 'LAST-ACK':
-      if (finAcked) {
-        closeTcb(tcb, 'rcv ACK of FIN', now, sink);
-        return 'accepted';
-      }
-      break;
+      closeTcb(tcb, 'rcv ACK of FIN', now, sink);
+      return true;
     default:
-      break;
+      return false;
   }
-  return textAndFin(tcb, seg, from, to, dataSeq, fin, now, sink);
 }
 
 /** RFC 9293 3.10.7.4 sixth (URG), seventh (text) and eighth (FIN). */
