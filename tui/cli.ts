@@ -3,6 +3,9 @@ import { commands } from './commands/index.ts';
 
 export async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
+  // `tcplab help CMD` is `tcplab CMD --help`.
+  const topic = name === 'help' && rest.length === 1 ? commands.find((c) => c.name === rest[0]) : undefined;
+  if (topic !== undefined) return topic.run(['--help']);
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     process.stdout.write(usage());
     return name === undefined ? 2 : 0;

@@ -1,0 +1,197 @@
+// `tcplab serve`: a lab with no UI of its own. It runs on the TUN `tcplab setup` made (or on a
+// simulated wire), serves the Lab API on its private Unix socket (what `tcplab ss`, `tcplab
+// tui --attach` and the other subcommands talk to) and, with --web, on 127.0.0.1 with a random
+// token, where it also serves the GUI to a browser. Ctrl-C (SIGINT) or SIGTERM stops it
+// cleanly: clients are closed, the socket file removed, the TUN released.
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { splitArgs, wholeNumber, type OptSpec } from '../../core/api/command-options.ts';
+import { LabServer } from '../../core/api/server.ts';
+import type { TcpAccess } from '../../core/api/socket-auth.ts';
+import { defaultSocketPath } from '../../core/api/socket-dir.ts';
+import { startSocketServer, type SocketServer } from '../../core/api/socket-server.ts';
+import { createLab, type CreateLabOptions } from '../../core/lab/create.ts';
+import { LabSetupError } from '../../core/lab/errors.ts';
+import type { Lab } from '../../core/lab/lab.ts';
+import type { Command } from './command.ts';
+
+const OPTIONS: readonly OptSpec[] = [
+  { long: 'dev', short: 'd', value: 'NAME', doc: 'the TUN device `tcplab setup` made (default tcplab0)' },
+  { long: 'netns', value: 'NAME', doc: 'the namespace holding the kernel side (default: what setup recorded)' },
+  { long: 'simulated', doc: 'no TUN: a simulated wire with a second stack playing the kernel' },
+  { long: 'socket', value: 'PATH', doc: `the Unix socket to serve on (default ${defaultSocketPath()})` },
+  { long: 'web', value: 'PORT', optionalValue: /^\d+$/, doc: 'also serve on 127.0.0.1:PORT (default: a free port) with a token, and the GUI to a browser' },
+  { long: 'shell', doc: 'with --web: offer the page a shell on the kernel side (inside the namespace)' },
+  { long: 'help', short: 'h', doc: 'this help' },
+];
+
+export const SERVE_USAGE = `usage: tcplab serve [--dev tcplab0] [--netns NAME] [--simulated] [--socket PATH] [--web [PORT]] [--shell]
+
+Runs a lab headless and serves the Lab API; stop it with Ctrl-C.
+${OPTIONS.map((o) => `  ${`--${o.long}${o.value ? ` ${o.value}` : ''}`.padEnd(18)} ${o.doc}`).join('\n')}
+
+The other tcplab commands (ss, listen, rst, trace, ...) talk to it over the Unix socket.
+With --web it prints http://127.0.0.1:PORT/?token=TOKEN: open it in a browser on this machine.
+`;
+
+export interface ServeOptions {
+  dev: string | undefined;
+  netns: string | undefined;
+  simulated: boolean;
+  socket: string;
+  /** 127.0.0.1 port (0: any free one), or null without --web. */
+  web: number | null;
+  shell: boolean;
+}
+
+export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): ServeOptions | { help: true } | { error: string } {
+  const s = splitArgs(argv, OPTIONS);
+  if (!s.ok) return { error: s.error };
+  const { flags, positional } = s.value;
+  if (flags.has('help')) return { help: true };
+  if (positional.length > 0) return { error: `unexpected '${positional[0]}'` };
+  const str = (k: string): string | undefined => (typeof flags.get(k) === 'string' ? (flags.get(k) as string) : undefined);
+  const web = flags.get('web');
+  let port: number | null = null;
+  if (web !== undefined) {
+    port = web === true ? 0 : wholeNumber(web);
+    if (port === null || port > 65535) return { error: `--web takes a port from 0 to 65535, not '${String(web)}'` };
+  }
+  if (flags.has('shell') && port === null) return { error: '--shell goes with --web (the shell is offered to the web page)' };
+  if (flags.has('simulated') && (flags.has('dev') || flags.has('netns'))) return { error: '--simulated runs without a TUN: leave out --dev and --netns' };
+  return {
+    dev: str('dev'), netns: str('netns'), simulated: flags.has('simulated'), socket: str('socket') ?? defaultSocketPath(env),
+    web: port, shell: flags.has('shell'),
+  };
+}
+
+export interface Daemon {
+  lab: Lab;
+  server: LabServer;
+  sockets: SocketServer;
+  /** http://127.0.0.1:PORT/?token=TOKEN with --web. */
+  webUrl: string | null;
+  /** Closes clients, removes the socket file, releases the TUN. Idempotent. */
+  close(): Promise<void>;
+}
+
+type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** The renderer bundle (the GUI engineer's renderer/web-assets.ts), loaded only with --web. */
+async function webAssets(): Promise<HttpHandler> {
+  const { createWebAssetHandler } = await import('../../renderer/web-assets.ts');
+  return createWebAssetHandler();
+}
+
+/** Plain HTTP on the TCP listener: the page and its files, for a loopback Host only (as the API's upgrade). */
+function httpHandler(assets: HttpHandler): (req: IncomingMessage, res: ServerResponse, access: TcpAccess | null) => void {
+  return (req, res, access) => {
+    const host = req.headers.host ?? '';
+    if (access === null || (host !== `127.0.0.1:${access.port}` && host !== `localhost:${access.port}`)) {
+      res.writeHead(access === null ? 404 : 403, { 'content-type': 'text/plain' }).end(access === null ? 'not found' : 'host not allowed');
+      return;
+    }
+    assets(req, res);
+  };
+}
+
+export interface DaemonDeps {
+  /** Lab options beyond the device (tests: a manual clock, a seed). */
+  lab?: Partial<CreateLabOptions>;
+  /** The web page's handler (tests); default renderer/web-assets.ts. */
+  assets?: HttpHandler;
+}
+
+export async function startDaemon(opts: ServeOptions, deps: DaemonDeps = {}): Promise<Daemon> {
+  const lab = createLab(opts.simulated
+    ? { simulated: true, ...deps.lab }
+    : { ...(opts.dev !== undefined ? { device: opts.dev } : {}), ...(opts.netns !== undefined ? { netns: opts.netns } : {}), ...deps.lab });
+  const server = new LabServer(lab);
+  let sockets: SocketServer;
+  try {
+    const assets = opts.web === null ? null : deps.assets ?? await webAssets();
+    sockets = await startSocketServer({
+      api: server,
+      unixPath: opts.socket,
+      ...(opts.web !== null ? { tcp: { port: opts.web } } : {}),
+      ...(assets !== null ? { onHttpRequest: httpHandler(assets) } : {}),
+    });
+  } catch (err) {
+    server.close();
+    lab.close();
+    throw err;
+  }
+  const tcp = sockets.tcp;
+  let closing: Promise<void> | null = null;
+  return {
+    lab, server, sockets,
+    webUrl: tcp === null ? null : `http://127.0.0.1:${tcp.port}/?token=${tcp.token}`,
+    close() {
+      closing ??= (async () => {
+        try {
+          await sockets.close();
+        } finally {
+          server.close();
+          lab.close();
+        }
+      })();
+      return closing;
+    },
+  };
+}
+
+function describeLab(d: Daemon): string {
+  const i = d.lab.info;
+  const where = i.simulated ? 'a simulated wire (no TUN)' : `TUN ${i.device ?? '?'}`;
+  return `tcplab: lab ${i.labAddr} on ${where}, kernel side ${i.kernelAddr}`;
+}
+
+/** Resolves on the first SIGINT or SIGTERM. */
+function untilSignal(): Promise<NodeJS.Signals> {
+  return new Promise((resolve) => {
+    const on = (sig: NodeJS.Signals): void => {
+      process.off('SIGINT', on);
+      process.off('SIGTERM', on);
+      resolve(sig);
+    };
+    process.on('SIGINT', on);
+    process.on('SIGTERM', on);
+  });
+}
+
+export async function serve(argv: readonly string[], write: (s: string) => void, writeErr: (s: string) => void): Promise<number> {
+  const opts = parseServeArgs(argv);
+  if ('help' in opts) {
+    write(SERVE_USAGE);
+    return 0;
+  }
+  if ('error' in opts) {
+    writeErr(`tcplab serve: ${opts.error}\n\n${SERVE_USAGE}`);
+    return 2;
+  }
+  if (opts.shell) writeErr('tcplab serve: --shell: the kernel-side shell is not offered yet; serving without it\n');
+  let daemon: Daemon;
+  try {
+    daemon = await startDaemon(opts);
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    writeErr(`tcplab serve: ${msg}\n`);
+    if (err instanceof LabSetupError && !opts.simulated) writeErr('(or run `tcplab serve --simulated` for a lab without a TUN)\n');
+    return 1;
+  }
+  const signal = untilSignal();
+  write(`${describeLab(daemon)}\n`);
+  write(`  socket: ${opts.socket}\n`);
+  if (daemon.webUrl !== null) write(`  web:    ${daemon.webUrl}\n`);
+  write('Serving; Ctrl-C stops the lab.\n');
+  const lost = daemon.lab;
+  const sig = await signal;
+  write(`tcplab: ${sig}: stopping the lab\n`);
+  await daemon.close();
+  return lost.isClosed ? 0 : 1;
+}
+
+export const serveCommand: Command = {
+  name: 'serve',
+  summary: 'run a lab headless and serve the Lab API (Unix socket; --web: 127.0.0.1 with a token and the GUI)',
+  run: (argv) => serve(argv, (s) => process.stdout.write(s), (s) => process.stderr.write(s)),
+};
