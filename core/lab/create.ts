@@ -40,7 +40,10 @@ export interface SimulatedOptions {
 export interface CreateLabOptions {
   /** The TUN device (default tcplab0, unless `link` or `simulated` is given). */
   device?: string;
-  /** The namespace holding the device (default: what `tcplab setup` recorded, else none). */
+  /**
+   * The namespace holding the device's kernel side (default: what `tcplab setup` recorded, else
+   * none). With `link`, it only records where the kernel side is (lab.netns).
+   */
   netns?: string;
   /** An open link to use instead of opening a device (the lab closes it when it closes). */
   link?: Link;
@@ -158,6 +161,7 @@ export function createLab(opts: CreateLabOptions = {}): Lab {
 
   let link: Link;
   let device: string | null;
+  let netns: string | null = opts.netns ?? null;
   let labAddr = opts.labAddr ?? DEFAULT_LAB_ADDR;
   let kernelAddr = opts.kernelAddr ?? DEFAULT_KERNEL_ADDR;
   let mtu = opts.mtu ?? 1500;
@@ -170,11 +174,12 @@ export function createLab(opts: CreateLabOptions = {}): Lab {
     const d = openLabDevice(opts);
     link = d.tun;
     device = d.device;
+    netns = d.netns;
     labAddr = d.labAddr;
     kernelAddr = d.kernelAddr;
     mtu = opts.mtu ?? d.mtu;
   }
   const stack = stackFor(labAddr, mtu);
   address('kernelAddr', kernelAddr);
-  return new Lab({ ...common, stack, link, info: { device, simulated: false, labAddr, kernelAddr, timeScale: 1 } });
+  return new Lab({ ...common, stack, link, netns, info: { device, simulated: false, labAddr, kernelAddr, timeScale: 1 } });
 }

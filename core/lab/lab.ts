@@ -43,6 +43,8 @@ export interface LabParts {
   /** Set when time is manual (tests): the lab then never arms a real timer. */
   manualClock: ManualClock | null;
   info: LabInfo;
+  /** The network namespace holding the kernel side (kernel tools run there), or null. */
+  netns?: string | null;
   /** Other things with deadlines the runtime drives (the memory wire, the peer's stack). */
   parts?: Schedulable[];
   peer?: SimulatedPeer | null;
@@ -96,6 +98,8 @@ export class Lab implements LabBackend {
   /** The simulated wire's peer ("the kernel"), or null on a real TUN. */
   readonly peer: SimulatedPeer | null;
   readonly info: LabInfo;
+  /** The network namespace holding the kernel side (run curl, nc, python, hping3 there), or null. */
+  readonly netns: string | null;
   private readonly link: Link;
   private readonly manualClock: ManualClock | null;
   private readonly manualRuntime: ManualRuntime | null;
@@ -119,6 +123,7 @@ export class Lab implements LabBackend {
     this.clock = parts.clock;
     this.link = parts.link;
     this.info = parts.info;
+    this.netns = parts.netns ?? null;
     this.peer = parts.peer ?? null;
     this.manualClock = parts.manualClock;
     this.onClose = parts.onClose ?? null;
@@ -507,14 +512,20 @@ export class Lab implements LabBackend {
     const run: RunningScenario = { name, abort };
     this.running = run;
     this.scenarioStatus = { name, running: true, step: 'start' };
+    // (the status keeps what ctx.update() added until the next scenario starts)
     this.note('scenario', `${name} started: ${s.title}`);
     const ctx: ScenarioContext<Lab> = {
       lab: this,
       signal: abort.signal,
       step: (text) => {
-        if (this.running !== run) return;
-        this.scenarioStatus = { name, running: true, step: text };
+        if (this.running !== run || this.scenarioStatus === null) return;
+        this.scenarioStatus = { ...this.scenarioStatus, running: true, step: text };
         this.note('scenario', `${name}: ${text}`);
+      },
+      update: (patch) => {
+        if (this.running !== run || this.scenarioStatus === null) return;
+        this.scenarioStatus = { ...this.scenarioStatus, ...patch, name, running: true };
+        this.touch();
       },
       sleep: (ms) => new Promise<void>((resolve, reject) => {
         if (abort.signal.aborted) return reject(abort.signal.reason as Error);
@@ -528,7 +539,7 @@ export class Lab implements LabBackend {
     const finished = (step: string): void => {
       if (this.running !== run) return;
       this.running = null;
-      this.scenarioStatus = { name, running: false, step };
+      this.scenarioStatus = { ...(this.scenarioStatus ?? { name }), name, running: false, step };
       this.note('scenario', `${name}: ${step}`);
     };
     Promise.resolve()

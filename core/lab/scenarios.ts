@@ -5,6 +5,10 @@
 //   const lab = createLab({ ..., scenarios: [handshakeScenario, closeScenario] });
 //   // or later: lab.scenarios.add(mine)
 import type { ScenarioInfo } from '../api/contract.ts';
+import type { ScenarioStatus } from '../api/snapshot.ts';
+
+/** What a scenario may add to its status besides the step (the API's optional ScenarioStatus fields). */
+export type ScenarioStatusPatch = Partial<Omit<ScenarioStatus, 'name' | 'running' | 'step'>>;
 
 export interface ScenarioContext<L = unknown> {
   /** The lab the scenario drives. */
@@ -13,6 +17,8 @@ export interface ScenarioContext<L = unknown> {
   readonly signal: AbortSignal;
   /** Report a step: shown as the scenario's step in the snapshot and as a lab note event. */
   step(text: string): void;
+  /** Merge more into the status (hints, checks, ... as the API defines them); kept when the scenario ends. */
+  update(patch: ScenarioStatusPatch): void;
   /** Resolves after `ms` of lab time (real timers, or the manual clock in tests); rejects when stopped. */
   sleep(ms: number): Promise<void>;
 }

@@ -23,7 +23,7 @@ export async function createLabNet(opts: TestNetOptions & { lab?: Omit<CreateLab
   const net = await createTestNet(opts);
   let lab: Lab;
   try {
-    lab = createLab({ ...opts.lab, link: net.tun ?? undefined, device: net.dev });
+    lab = createLab({ ...opts.lab, link: net.tun ?? undefined, device: net.dev, netns: net.ns });
   } catch (err) {
     await net.cleanup();
     throw err;
