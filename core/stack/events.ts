@@ -109,12 +109,24 @@ export class EventRing implements EventLog {
   }
 
   private end(s: number): number {
-    if (this.subscribers.length > 0) {
-      const e = this.read(s);
-      if (e !== null) for (const cb of this.subscribers.slice()) cb(e);
+    if (this.subscribers.length === 0) return s;
+    if (this.pending !== 0) {
+      // An arriving segment is still being processed: its event (earlier seq) goes first.
+      this.held.push(s);
+      return s;
     }
+    this.publish(s);
     return s;
   }
+
+  private publish(s: number): void {
+    const e = this.read(s);
+    if (e !== null) for (const cb of this.subscribers.slice()) cb(e);
+  }
+
+  /** Seq of a segment-in event whose verdict is not known yet (0: none), and events held behind it. */
+  private pending = 0;
+  private readonly held: number[] = [];
 
   state(at: number, conn: number, from: TcpState, to: TcpState, cause: string, segmentEventSeq: number, timer: TimerName | null): number {
     const s = this.begin(K_STATE, at, conn);
@@ -138,17 +150,27 @@ export class EventRing implements EventLog {
   segmentPending(at: number, conn: number | null, src: number, dst: number, seg: TcpSegment): number {
     const s = this.begin(K_SEGMENT, at, conn);
     this.fillSegment(s, 'in', src, dst, seg, '', null);
+    if (this.subscribers.length > 0) this.pending = s;
     return s;
   }
 
   finishSegment(s: number, conn: number | null, verdict: string, state: TcpState | null): void {
-    if (s <= this.next - 1 - this.capacity) return;
-    const i = s % this.capacity;
-    const o = i * STRIDE;
-    this.conn[i] = conn === null ? -1 : conn;
-    this.num[o + 16] = intern(verdict);
-    this.num[o + 17] = state === null ? -1 : TCP_STATES.indexOf(state);
-    this.end(s);
+    if (s > this.next - 1 - this.capacity) {
+      const i = s % this.capacity;
+      const o = i * STRIDE;
+      this.conn[i] = conn === null ? -1 : conn;
+      this.num[o + 16] = intern(verdict);
+      this.num[o + 17] = state === null ? -1 : TCP_STATES.indexOf(state);
+    }
+    if (this.pending !== s) return;
+    this.pending = 0;
+    if (this.subscribers.length === 0) {
+      this.held.length = 0;
+      return;
+    }
+    this.publish(s);
+    const held = this.held.splice(0);
+    for (const h of held) this.publish(h);
   }
 
   private fillSegment(s: number, dir: 'in' | 'out', src: number, dst: number, seg: TcpSegment, verdict: string, state: TcpState | null): void {

@@ -222,3 +222,21 @@ describe('stack fuzz', () => {
     expect(stack.counters.get('InSegs')).toBeGreaterThan(1000);
   });
 });
+
+describe('event subscribers', () => {
+  it('see events in sequence order, the arriving segment before what it caused', () => {
+    const { a, b, rt } = makeNet();
+    b.listen(80, 4);
+    const seen: number[] = [];
+    const kinds: string[] = [];
+    b.events.subscribe((e) => {
+      seen.push(e.seq);
+      kinds.push(e.kind === 'segment' ? `${e.kind}:${e.dir}` : e.kind);
+    });
+    a.connect(B_ADDR, 80);
+    rt.advance(10);
+    expect(seen).toEqual([...seen].sort((x, y) => x - y));
+    expect(kinds[0]).toBe('segment:in');
+    expect(kinds).toContain('segment:out');
+  });
+});
