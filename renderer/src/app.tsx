@@ -2,6 +2,7 @@
 // side bar (keys 1-7), the connection detail under the table, toasts, and global keys.
 import { useEffect, useState, type ReactNode } from 'react';
 import type { MsgKey } from './i18n.ts';
+import type { Connection } from './lab/connect.ts';
 import { useStore, useT } from './hooks.ts';
 import { VIEWS, type View } from './lab/store.ts';
 import { ConnectionsTable } from './views/connections.tsx';
@@ -49,7 +50,7 @@ function isTyping(e: KeyboardEvent): boolean {
   return el.tagName === 'INPUT' || el.tagName === 'SELECT' || el.tagName === 'TEXTAREA' || el.isContentEditable || el.closest('.xterm') !== null;
 }
 
-export function App({ shellUrl }: { shellUrl: string | null }): ReactNode {
+export function App({ shellUrl, fallback }: { shellUrl: string | null; fallback: Connection['fallback'] }): ReactNode {
   const store = useStore();
   const t = useT();
   const { view, selected, theme, lang } = store.ui;
@@ -105,7 +106,11 @@ export function App({ shellUrl }: { shellUrl: string | null }): ReactNode {
         <button className="ghost" onClick={() => store.setUi({ theme: theme === 'dark' ? 'light' : 'dark' })} aria-label={t('theme.toggle')} title={t('theme.toggle')}>{theme === 'dark' ? '☀' : '☾'}</button>
       </header>
       {store.snapshot?.info.simulated && (
-        <div className="banner warn" role="note">{t('lab.setupHint')}</div>
+        <div className="banner warn" role="note">
+          {fallback === null ? t('lab.setupHint') : (
+            <>{fallback.reason}. {fallback.command ? <>{t('lab.fix')} <code className="cmd">{fallback.command}</code></> : null}</>
+          )}
+        </div>
       )}
       {keysOpen && <div className="banner keys" role="note"><b>{t('keys.title')}:</b> {t('keys.help')}</div>}
       <div className="body">

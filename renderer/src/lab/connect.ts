@@ -3,7 +3,7 @@
 // token from the page's URL.
 import { BRIDGE_KEY, clientFromBridge, type LabBridge } from '../../../core/api/bridge.ts';
 import type { LabClient } from '../../../core/api/client.ts';
-import { createRemoteClient } from '../../../core/api/remote-client.ts';
+import { connectWebSocket } from '../../../core/api/client-websocket.ts';
 
 export type Transport = 'electron' | 'browser';
 
@@ -12,6 +12,14 @@ export interface Connection {
   transport: Transport;
   /** Kernel-side shell endpoint when the host offers one (ws URL with its token). */
   shellUrl: string | null;
+  /** Why the desktop host runs on a simulated wire, and the command that fixes it. */
+  fallback: { reason: string; command: string | null } | null;
+}
+
+function fallbackFromHash(loc: Location): Connection['fallback'] {
+  const params = new URLSearchParams(loc.hash.replace(/^#/, ''));
+  const reason = params.get('fallback');
+  return reason === null ? null : { reason: reason.slice(0, 300), command: params.get('setup')?.slice(0, 300) ?? null };
 }
 
 const TOKEN_KEY = 'tcplab.token';
@@ -33,51 +41,17 @@ function shellFromHash(loc: Location): string | null {
   return s !== null && /^wss?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(s) ? s : null;
 }
 
-/** A LabClient over the browser's own WebSocket (the `ws` package is for Node). */
-export function connectBrowserSocket(url: string): Promise<LabClient> {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url);
-    let opened = false;
-    // Messages sent before the socket opens (the client's hello) wait here.
-    const queued: unknown[] = [];
-    const remote = createRemoteClient({
-      send: (msg) => {
-        if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(msg));
-        else if (ws.readyState === WebSocket.CONNECTING) queued.push(msg);
-      },
-      close: () => ws.close(),
-    });
-    ws.onmessage = (ev) => {
-      let msg: unknown;
-      try {
-        msg = JSON.parse(String(ev.data));
-      } catch {
-        msg = undefined;
-      }
-      remote.receive(msg);
-    };
-    ws.onopen = () => {
-      opened = true;
-      for (const m of queued.splice(0)) ws.send(JSON.stringify(m));
-      resolve(remote.client);
-    };
-    ws.onclose = (ev) => {
-      remote.disconnected(ev.reason || `socket closed (${ev.code})`);
-      if (!opened) reject(new Error(ev.code === 1006 ? 'the lab refused the connection (wrong or missing token?)' : `closed (${ev.code})`));
-    };
-  });
-}
-
 async function connectBrowser(loc: Location): Promise<LabClient> {
   const token = tokenFromPage(loc);
   const scheme = loc.protocol === 'https:' ? 'wss' : 'ws';
   const url = `${scheme}://${loc.host}/api${token ? `?token=${encodeURIComponent(token)}` : ''}`;
-  return connectBrowserSocket(url);
+  return connectWebSocket(url);
 }
 
 export async function connectLab(win: Window = window): Promise<Connection> {
   const bridge = (win as unknown as Record<string, unknown>)[BRIDGE_KEY] as LabBridge | undefined;
   const shellUrl = shellFromHash(win.location);
-  if (bridge !== undefined) return { client: clientFromBridge(bridge), transport: 'electron', shellUrl };
-  return { client: await connectBrowser(win.location), transport: 'browser', shellUrl };
+  const fallback = fallbackFromHash(win.location);
+  if (bridge !== undefined) return { client: clientFromBridge(bridge), transport: 'electron', shellUrl, fallback };
+  return { client: await connectBrowser(win.location), transport: 'browser', shellUrl, fallback };
 }

@@ -1,0 +1,83 @@
+// The Electron main process: one hardened window on the renderer bundle, the lab hosted beside
+// it (TUN, or a labelled simulated wire), served over IPC and the Unix socket; a clean shutdown
+// on quit. Bundled by main/build.ts into main/dist/main.mjs; `tcplab start` launches it
+// (main/launch.ts) when a display and the Electron runtime are present.
+import { app, BrowserWindow, ipcMain, session, type WebContents } from 'electron';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { hostLab, type LabHost } from './lab-host.ts';
+import { parseDesktopArgs } from './args.ts';
+import { appUrlMatcher, hardenContents, hardenSession, webPreferences } from './security.ts';
+import { startKernelShell, type KernelShell } from './kernel-shell.ts';
+
+const here = dirname(fileURLToPath(import.meta.url));       // main/dist
+const root = join(here, '..', '..');
+const indexHtml = join(root, 'renderer', 'dist', 'index.html');
+const preload = join(here, 'preload.cjs');
+const appUrl = pathToFileURL(indexHtml).href;
+
+let host: LabHost | null = null;
+let shell: KernelShell | null = null;
+let quitting = false;
+
+function pageUrl(h: LabHost, sh: KernelShell | null): string {
+  const hash = new URLSearchParams();
+  if (h.fallback !== null) {
+    hash.set('fallback', h.fallback.reason);
+    if (h.fallback.command !== null) hash.set('setup', h.fallback.command);
+  }
+  if (sh !== null) hash.set('shell', sh.url);
+  const tail = hash.toString();
+  return tail === '' ? appUrl : `${appUrl}#${tail}`;
+}
+
+async function createWindow(): Promise<void> {
+  const win = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 960,
+    minHeight: 600,
+    title: 'tcplab',
+    backgroundColor: '#0b0f14',
+    show: false,
+    webPreferences: webPreferences(preload),
+  });
+  win.once('ready-to-show', () => win.show());
+  win.setMenuBarVisibility(false);
+  await win.loadURL(pageUrl(host as LabHost, shell));
+}
+
+async function start(): Promise<void> {
+  const args = parseDesktopArgs(process.argv.slice(app.isPackaged ? 1 : 2));
+  if (!existsSync(indexHtml)) throw new Error(`the renderer bundle is missing (${indexHtml}); run: npx tsx renderer/build.ts`);
+  const isApp = appUrlMatcher(appUrl);
+  hardenSession(session.defaultSession);
+  app.on('web-contents-created', (_e, contents: WebContents) => hardenContents(contents, isApp));
+  host = await hostLab({ ...args, appUrl, ipcMain });
+  if (host.fallback !== null) process.stderr.write(`tcplab: ${host.fallback.reason}; running on a simulated wire${host.fallback.command ? ` (fix: ${host.fallback.command})` : ''}\n`);
+  if (host.socketError !== null) process.stderr.write(`tcplab: not serving the Unix socket: ${host.socketError}\n`);
+  if (args.shell && host.fallback === null) {
+    shell = await startKernelShell({ device: host.lab.info.device ?? undefined }).catch((err: unknown) => {
+      process.stderr.write(`tcplab: no kernel shell: ${err instanceof Error ? err.message : String(err)}\n`);
+      return null;
+    });
+  }
+  await createWindow();
+  app.on('activate', () => { if (BrowserWindow.getAllWindows().length === 0) void createWindow(); });
+}
+
+app.enableSandbox();
+app.on('window-all-closed', () => app.quit());
+app.on('before-quit', (event) => {
+  if (quitting || (host === null && shell === null)) return;
+  // Close the lab (releases the TUN, removes the socket) before the process goes.
+  event.preventDefault();
+  quitting = true;
+  void Promise.allSettled([shell?.close(), host?.close()]).finally(() => app.quit());
+});
+
+app.whenReady().then(start).catch((err: unknown) => {
+  process.stderr.write(`tcplab: ${err instanceof Error ? err.message : String(err)}\n`);
+  app.exit(1);
+});

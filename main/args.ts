@@ -1,0 +1,24 @@
+// The desktop app's own arguments (after `tcplab start`): which TUN, or the simulated wire.
+export interface DesktopArgs {
+  device?: string;
+  netns?: string;
+  simulated: boolean;
+  /** Offer a shell on the kernel side of the lab (in its namespace). On by default in the app. */
+  shell: boolean;
+  socketPath?: string | null;
+}
+
+export function parseDesktopArgs(argv: readonly string[]): DesktopArgs {
+  const out: DesktopArgs = { simulated: false, shell: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    const value = (): string | undefined => (a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i]);
+    if (a === '--simulated') out.simulated = true;
+    else if (a === '--no-shell') out.shell = false;
+    else if (a === '--no-socket') out.socketPath = null;
+    else if (a.startsWith('--dev')) out.device = value();
+    else if (a.startsWith('--netns')) out.netns = value();
+    else if (a.startsWith('--socket')) out.socketPath = value();
+  }
+  return out;
+}
