@@ -8,7 +8,7 @@ const uiFrameworks = ['electron', 'react', 'react/*', 'react-dom', 'react-dom/*'
 const uiDirs = ['**/main/**', '**/renderer/**', '**/tui/**'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'build/**', 'dist/**', 'renderer/dist/**', 'test/**/fixtures/**'] },
+  { ignores: ['node_modules/**', 'build/**', 'dist/**', 'renderer/dist/**', 'main/dist/**', 'test/**/fixtures/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
