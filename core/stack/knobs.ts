@@ -45,6 +45,7 @@ export const KNOBS: readonly KnobSpec[] = Object.freeze([
   b('tcp_rfc1337', 'net.ipv4.tcp_rfc1337', 0, '1: ignore RST in TIME-WAIT (RFC 1337); 0: an RST ends TIME-WAIT (Linux default).'),
   { name: 'syn_window', default: 65535, min: 1, max: 65535, unit: 'bytes', doc: 'Window field of SYN and SYN-ACK (never scaled).' },
   { name: 'isn_clock', default: '64ns', choices: ['64ns', '4us'], doc: 'Tick of the ISN clock M in ISN = M + F(4-tuple, secret): Linux 64 ns or RFC 793/6528 4 µs.' },
+  b('tcp_slow_start_after_idle', 'net.ipv4.tcp_slow_start_after_idle', 1, 'Shrink cwnd towards the initial window after an idle period longer than the RTO (RFC 5681 4.1).'),
   b('tcp_nodelay_default', '', 0, 'TCP_NODELAY for new sockets (0: Nagle on, as Linux).'),
   { name: 'ip_local_port_low', default: 32768, min: 1024, max: 65535, doc: 'First ephemeral port (Linux ip_local_port_range).' },
   { name: 'ip_local_port_high', default: 60999, min: 1024, max: 65535, doc: 'Last ephemeral port (Linux ip_local_port_range).' },
@@ -109,6 +110,7 @@ export function applyKnobs(k: Knobs, cfg: TcpConfig): void {
   cfg.rfc1337 = n(k, 'tcp_rfc1337') === 1;
   cfg.synWindow = n(k, 'syn_window');
   cfg.nodelay = n(k, 'tcp_nodelay_default') === 1;
+  cfg.slowStartAfterIdle = n(k, 'tcp_slow_start_after_idle') === 1;
 }
 
 export function isnClockOf(k: Knobs): IsnClock {

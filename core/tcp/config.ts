@@ -47,6 +47,8 @@ export interface TcpConfig {
   synWindow: number;
   /** TCP_NODELAY default for new sockets. */
   nodelay: boolean;
+  /** tcp_slow_start_after_idle: shrink cwnd after an idle period longer than the RTO (RFC 5681 4.1). */
+  slowStartAfterIdle: boolean;
 }
 
 export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
@@ -76,6 +78,7 @@ export const DEFAULT_TCP_CONFIG: Readonly<TcpConfig> = Object.freeze({
   rfc1337: false,
   synWindow: 65_535,
   nodelay: false,
+  slowStartAfterIdle: true,
 });
 
 export function defaultTcpConfig(overrides: Partial<TcpConfig> = {}): TcpConfig {

@@ -91,6 +91,22 @@ export function congestionOnRto(tcb: Tcb): void {
   tcb.recover = tcb.sndMax;
 }
 
+/**
+ * RFC 5681 4.1 restart after idle, as Linux's tcp_cwnd_restart: when new data goes out after
+ * more than an RTO without sending, cwnd halves once per RTO idle, down to the initial window.
+ */
+export function restartAfterIdle(tcb: Tcb, now: number): void {
+  if (!tcb.cfg.slowStartAfterIdle || tcb.lastSendAt < 0) return;
+  let idle = Math.floor(now) - tcb.lastSendAt;
+  if (idle <= tcb.rto) return;
+  const restart = Math.min(tcb.cfg.initCwnd * tcb.mss, tcb.cwnd);
+  // Linux tcp_current_ssthresh: remember 3/4 of the window we had.
+  tcb.ssthresh = Math.max(tcb.ssthresh, (tcb.cwnd >> 1) + (tcb.cwnd >> 2));
+  let cwnd = tcb.cwnd;
+  while ((idle -= tcb.rto) > 0 && cwnd > restart) cwnd >>= 1;
+  tcb.cwnd = Math.max(cwnd, restart);
+}
+
 /** The congestion window in force for sending, including RFC 3042 limited transmit. */
 export function sendCwnd(tcb: Tcb): number {
   if ((tcb.flags & F_RECOVERY) === 0 && tcb.dupAcks > 0 && tcb.dupAcks < DUP_THRESH) {

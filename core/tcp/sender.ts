@@ -10,7 +10,7 @@ import type { TcpSegment } from '../wire/tcp.ts';
 import { NO_OPTIONS } from '../wire/tcp-options.ts';
 import type { SackBlock, TcpOptions } from '../wire/tcp-options.ts';
 import { sackedBelow, sackNextHole, sackPrune, sackRoom, sackSkip, sackUpdate } from './sack.ts';
-import { congestionOnAck, DUP_THRESH, enterFastRecovery, inflateOnDupAck, recoveryOnAck, sendCwnd } from './congestion.ts';
+import { congestionOnAck, DUP_THRESH, enterFastRecovery, inflateOnDupAck, recoveryOnAck, restartAfterIdle, sendCwnd } from './congestion.ts';
 import type { TcpSink } from './effects.ts';
 import { selectWindow } from './receiver.ts';
 import { currentRto, rttSample } from './rtt.ts';
@@ -179,6 +179,7 @@ function sendData(tcb: Tcb, now: number, sink: TcpSink): boolean {
     if (avail < 0) avail = 0;
     const finPending = finPendingAt(tcb, nxt);
     if (avail === 0 && !finPending) break;
+    if (avail > 0 && !seqLt(nxt, tcb.sndMax) && seqDiff(tcb.sndMax, tcb.sndUna) <= 0) restartAfterIdle(tcb, now);
     const options = segmentOptions(tcb, now);
     const maxPayload = mssClamp(tcb) - optionsBytes(options);
     const wndRoom = seqDiff(seqAdd(tcb.sndUna, tcb.sndWnd), nxt);
@@ -222,6 +223,7 @@ function transmit(tcb: Tcb, s: Seq, len: number, fin: boolean, options: TcpOptio
   const seg = ackSegment(tcb, s, flags, payload, options, now, sink);
   const next = seqAdd(endSeq, fin ? 1 : 0);
   const retransmission = seqLt(s, tcb.sndMax);
+  if (!retransmission && len > 0) tcb.lastSendAt = Math.floor(now);
   if (retransmission) {
     sink.count('RetransSegs', 1);
     tcb.totalRetrans++;

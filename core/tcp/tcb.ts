@@ -217,6 +217,8 @@ export class Tcb {
   persistBackoff: number;
   /** Last time a segment arrived (keepalive idle time, ms). */
   lastRcvAt: number;
+  /** Last time new data was sent (ms; Linux lsndtime), for the restart after idle. */
+  lastSendAt: number;
 
   error: SocketErrorCode | null;
   /** Rarely used variables (see TcbExtra), null while unused. */
@@ -285,6 +287,7 @@ export class Tcb {
     this.probes = 0;
     this.persistBackoff = 0;
     this.lastRcvAt = 0;
+    this.lastSendAt = -1;
     this.error = null;
     this.x = null;
     this.listener = null;

@@ -129,6 +129,22 @@ describe('NewReno (RFC 5681 / 6582)', () => {
   });
 });
 
+describe('restart after idle (RFC 5681 4.1, tcp_slow_start_after_idle)', () => {
+  it('halves cwnd per idle RTO down to the initial window; off with the knob', () => {
+    for (const on of [true, false]) {
+      const t = makeTcb({ state: 'ESTABLISHED', ts: false, cfg: { slowStartAfterIdle: on } });
+      const k = sink();
+      t.cwnd = 40 * t.mss;
+      t.rto = 200;
+      userSend(t, new Uint8Array(100), 0, k);
+      onSegment(t, seg({ seq: R, ack: A + 100 }), 10, k);
+      const before = t.cwnd;
+      userSend(t, new Uint8Array(100), 10 + 650, k); // idle 650 ms: three RTOs
+      expect(t.cwnd).toBe(on ? Math.max(Math.floor(before / 8), 10 * t.mss) : before);
+    }
+  });
+});
+
 describe('timestamps and PAWS (RFC 7323)', () => {
   it('a segment with an older TSval is dropped and answered with an ACK', () => {
     const t = makeTcb({ state: 'ESTABLISHED', ts: true });
