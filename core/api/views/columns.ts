@@ -26,8 +26,10 @@ export interface ColumnDef<R> {
   align: Align;
   /** 0 is always shown; larger numbers are dropped first when space is short. */
   priority: number;
-  /** Takes the space left over after every shown column has its preferred width. */
+  /** Takes the space left over after every shown column has its preferred width (up to growTo). */
   grow?: boolean;
+  /** Where growing stops being useful (e.g. 21 for 'addr:port'); unbounded when absent. */
+  growTo?: number;
   /** True when the text depends on ctx.now (countdowns, ages): it changes without the row changing. */
   live?: boolean;
   format(row: R, ctx: ViewContext): string;
@@ -44,25 +46,30 @@ export interface LaidOutColumn<R> {
 
 export const COLUMN_GAP = 1;
 
+/** Columns of this priority or more important may be squeezed to their minimum width. */
+export const SQUEEZE_PRIORITY = 2;
+
 /**
  * The columns that fit in `totalWidth` cells (with COLUMN_GAP between them), in their given
- * order: columns are admitted by priority (then order) while their minimum widths fit; spare
- * space then widens them towards their preferred width, and what is left goes to `grow` columns.
- * A column is never narrower than its header.
+ * order: columns are admitted by priority (then order) while they fit, the important ones
+ * (priority <= SQUEEZE_PRIORITY) at their minimum width, the others only at their preferred
+ * width; spare space then widens the squeezed ones towards their preferred width, and what is
+ * left goes to `grow` columns. A column is never narrower than its header.
  */
 export function layoutColumns<R>(columns: readonly ColumnDef<R>[], totalWidth: number, lang: Lang): LaidOutColumn<R>[] {
   const minOf = (c: ColumnDef<R>): number => Math.max(c.minWidth, textWidth(c.header[lang]));
   const prefOf = (c: ColumnDef<R>): number => Math.max(c.width, minOf(c));
   const byPriority = columns.map((c, i) => ({ c, i })).sort((a, b) => a.c.priority - b.c.priority || a.i - b.i);
-  const chosen = new Set<number>();
+  const chosen = new Map<number, number>();
   let used = 0;
   for (const { c, i } of byPriority) {
-    const need = minOf(c) + (chosen.size > 0 ? COLUMN_GAP : 0);
+    const w = c.priority <= SQUEEZE_PRIORITY ? minOf(c) : prefOf(c);
+    const need = w + (chosen.size > 0 ? COLUMN_GAP : 0);
     if (used + need > totalWidth) continue;
-    chosen.add(i);
+    chosen.set(i, w);
     used += need;
   }
-  const out = columns.map((c, i) => ({ c, i })).filter(({ i }) => chosen.has(i)).map(({ c }) => ({ column: c, width: minOf(c) }));
+  const out = columns.map((c, i) => ({ c, i })).filter(({ i }) => chosen.has(i)).map(({ c, i }) => ({ column: c, width: chosen.get(i) as number }));
   let spare = totalWidth - used;
   // Widen towards the preferred widths, most important columns first.
   for (const col of [...out].sort((a, b) => a.column.priority - b.column.priority)) {
@@ -72,10 +79,14 @@ export function layoutColumns<R>(columns: readonly ColumnDef<R>[], totalWidth: n
       spare -= add;
     }
   }
-  const growers = out.filter((c) => c.column.grow === true);
-  for (let k = 0; spare > 0 && growers.length > 0; k++) {
-    growers[k % growers.length].width++;
-    spare--;
+  for (;;) {
+    const growers = out.filter((c) => c.column.grow === true && c.width < (c.column.growTo ?? Infinity));
+    if (spare <= 0 || growers.length === 0) break;
+    for (const g of growers) {
+      if (spare <= 0) break;
+      g.width++;
+      spare--;
+    }
   }
   return out;
 }

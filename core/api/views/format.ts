@@ -21,11 +21,11 @@ export function formatMs(ms: number): string {
   return neg ? `-${s}` : s;
 }
 
-/** RTT as ss shows it: '2.5' ms with up to 3 significant decimals. */
+/** An RTT in ms, compact: '41', '2.5', '0.05'. */
 export function formatRtt(ms: number): string {
-  if (ms >= 100) return String(Math.round(ms));
-  if (ms >= 10) return (Math.round(ms * 10) / 10).toString();
-  return (Math.round(ms * 1000) / 1000).toString();
+  if (ms >= 10) return String(Math.round(ms));
+  if (ms >= 1) return (Math.round(ms * 10) / 10).toString();
+  return (Math.round(ms * 100) / 100).toString();
 }
 
 /** Bytes, short: '0', '999', '1.5K', '256K', '16M' (powers of 1024, as ss -m). */

@@ -9,7 +9,7 @@ type Col = ColumnDef<ListenerView>;
 
 export const LISTENER_COLUMNS: readonly Col[] = [
   {
-    id: 'local', header: L('Local Address:Port', '本地地址:端口'), doc: L('Where the listener listens', '监听的地址和端口'),
+    id: 'local', header: L('Local Address', '本地地址'), doc: L('Where the listener listens', '监听的地址和端口'),
     width: 21, minWidth: 15, align: 'left', priority: 0, format: (l) => l.endpoint, sortValue: (l) => l.port,
   },
   {

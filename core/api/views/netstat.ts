@@ -55,14 +55,14 @@ export const CONNECTION_COLUMNS: readonly Col[] = [
     width: 5, minWidth: 3, align: 'left', priority: 6, format: () => 'tcp', sortValue: () => 'tcp',
   },
   {
-    id: 'local', header: L('Local Address:Port', '本地地址:端口'), doc: L('Our end: the lab\'s address and port', '本端：实验的地址和端口'),
-    width: 21, minWidth: 15, align: 'left', priority: 0, grow: true,
+    id: 'local', header: L('Local Address', '本地地址'), doc: L('Our end: the lab\'s address:port', '本端：实验的地址:端口'),
+    width: 15, minWidth: 15, align: 'left', priority: 0, grow: true, growTo: 21,
     format: (r) => r.local,
     sortValue: (r) => r.localPort,
   },
   {
-    id: 'remote', header: L('Peer Address:Port', '对端地址:端口'), doc: L('The peer\'s address and port (the kernel side)', '对端（内核一侧）的地址和端口'),
-    width: 21, minWidth: 15, align: 'left', priority: 0, grow: true,
+    id: 'remote', header: L('Peer Address', '对端地址'), doc: L('The peer\'s address:port (the kernel side)', '对端（内核一侧）的地址:端口'),
+    width: 15, minWidth: 15, align: 'left', priority: 0, grow: true, growTo: 21,
     format: (r) => r.remote,
     sortValue: (r) => r.remotePort,
   },
@@ -81,7 +81,7 @@ export const CONNECTION_COLUMNS: readonly Col[] = [
   },
   {
     id: 'rtt', header: L('RTT ms', 'RTT ms'), doc: L('Smoothed RTT / RTT variance in ms (RFC 6298)', '平滑 RTT / RTT 偏差，毫秒（RFC 6298）'),
-    width: 11, minWidth: 6, align: 'right', priority: 3,
+    width: 9, minWidth: 6, align: 'right', priority: 2,
     format: formatRttCell, sortValue: (r) => (r.rtt === 0 && r.rttvar === 0 ? null : r.rtt),
   },
   num('cwnd', L('cwnd', 'cwnd'), L('Congestion window in segments', '拥塞窗口（报文段数）'), 5, 3, (r) => r.cwnd),

@@ -13,14 +13,14 @@ const col = (id: string) => CONNECTION_COLUMNS.find((c) => c.id === id)!;
 describe('netstat columns', () => {
   it('shows the issue\'s columns in order with ss headers', () => {
     const cols = pickColumns(CONNECTION_COLUMNS, DEFAULT_CONNECTION_COLUMN_IDS);
-    expect(cols.map((c) => c.header.en)).toEqual(['Proto', 'Local Address:Port', 'Peer Address:Port', 'State', 'Recv-Q', 'Send-Q', 'Timer', 'RTT ms', 'cwnd']);
+    expect(cols.map((c) => c.header.en)).toEqual(['Proto', 'Local Address', 'Peer Address', 'State', 'Recv-Q', 'Send-Q', 'Timer', 'RTT ms', 'cwnd']);
     expect(cols.map((c) => c.header.zh)).toContain('状态');
   });
 
   it('formats a row as ss would', () => {
     const row = conn({ id: 1, recvQ: 5, sendQ: 100, timer: { name: 'retransmit', deadline: 11_200, expiresIn: 1200 }, retransmits: 2 });
     const cells = connectionCells(row, pickColumns(CONNECTION_COLUMNS, DEFAULT_CONNECTION_COLUMN_IDS), ctx);
-    expect(cells).toEqual(['tcp', '10.77.0.2:80', '10.77.0.1:40001', 'ESTABLISHED', '5', '100', 'rto 1.2s/2', '2.5/1.25', '10']);
+    expect(cells).toEqual(['tcp', '10.77.0.2:80', '10.77.0.1:40001', 'ESTABLISHED', '5', '100', 'rto 1.2s/2', '2.5/1.3', '10']);
   });
 
   it('counts timers down against the lab clock and names them like ss', () => {
@@ -44,12 +44,15 @@ describe('netstat columns', () => {
     const all = CONNECTION_COLUMNS;
     const narrow = layoutColumns(all, 78, 'en');
     const ids = narrow.map((c) => c.column.id);
-    expect(ids).toEqual(expect.arrayContaining(['local', 'remote', 'state', 'recvQ', 'sendQ', 'timer']));
+    expect(ids).toEqual(['local', 'remote', 'state', 'recvQ', 'sendQ', 'timer', 'rtt']);
+    expect(narrow.find((c) => c.column.id === 'timer')?.width).toBeGreaterThanOrEqual(12);
     const used = narrow.reduce((s, c) => s + c.width, 0) + narrow.length - 1;
     expect(used).toBeLessThanOrEqual(78);
     const wide = layoutColumns(all, 158, 'en');
     expect(wide.length).toBeGreaterThan(narrow.length);
     expect(wide.map((c) => c.column.id)).toEqual(expect.arrayContaining(['rtt', 'cwnd', 'proto']));
+    // Optional columns come only at their full width: nothing is cut to '…'.
+    for (const c of wide) if (c.column.priority > 2) expect(c.width).toBeGreaterThanOrEqual(c.column.width);
     // Order follows the column list, not the priority.
     expect(wide.map((c) => c.column.id).indexOf('local')).toBeLessThan(wide.map((c) => c.column.id).indexOf('state'));
   });
