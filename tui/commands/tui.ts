@@ -1,0 +1,169 @@
+// `tcplab tui`: the lab in the terminal. Without --attach it hosts its own lab (on the TUN
+// `tcplab setup` made, or --simulated) and also serves it on the Lab API's Unix socket, so
+// `tcplab ss`, `tcplab rst` and the GUI can join; with --attach it shows a running lab (a
+// `tcplab serve` daemon or the desktop app) through the socket transport.
+import { splitArgs, type OptSpec } from '../../core/api/command-options.ts';
+import type { LabClient } from '../../core/api/client.ts';
+import { connectSocket, type SocketTarget } from '../../core/api/client-socket.ts';
+import { createLocalClient } from '../../core/api/local.ts';
+import { LabServer } from '../../core/api/server.ts';
+import { defaultSocketPath } from '../../core/api/socket-dir.ts';
+import { startSocketServer, type SocketServer } from '../../core/api/socket-server.ts';
+import { pickLang, t, type Lang } from '../../core/api/views/i18n.ts';
+import { createLab } from '../../core/lab/create.ts';
+import { LabSetupError } from '../../core/lab/errors.ts';
+import type { Lab } from '../../core/lab/lab.ts';
+import { runTui } from '../ui/run.tsx';
+import type { Command } from './command.ts';
+
+const OPTIONS: readonly OptSpec[] = [
+  { long: 'attach', short: 'a', value: 'SOCKET', optionalValue: /^[^-]/, doc: `show a running lab (default socket ${defaultSocketPath()}; or ws://127.0.0.1:PORT/api?token=...)` },
+  { long: 'dev', short: 'd', value: 'NAME', doc: 'own lab: the TUN device `tcplab setup` made (default tcplab0)' },
+  { long: 'netns', value: 'NAME', doc: 'own lab: the namespace holding the kernel side (default: what setup recorded)' },
+  { long: 'simulated', doc: 'own lab on a simulated wire (a second stack plays the kernel; no TUN needed)' },
+  { long: 'socket', value: 'PATH', doc: `own lab: serve it on this Unix socket (default ${defaultSocketPath()})` },
+  { long: 'no-socket', doc: 'own lab: do not serve it to other clients' },
+  { long: 'lang', value: 'en|zh', doc: 'language (default from LC_ALL / LANG)' },
+  { long: 'help', short: 'h', doc: 'this help' },
+];
+
+export const TUI_USAGE = `usage: tcplab tui [--attach [SOCKET]] [--dev NAME] [--netns NAME] [--simulated] [--lang en|zh]
+
+The lab in the terminal: connections, listeners and their queues, the selected connection's
+timeline, segments, buffers and timers, counters, knobs, a live trace, faults and pcap.
+Press ? inside for every key; q quits.
+${OPTIONS.map((o) => `  ${`--${o.long}${o.value ? ` ${o.value}` : ''}`.padEnd(20)} ${o.doc}`).join('\n')}
+`;
+
+export interface TuiOptions {
+  attach: SocketTarget | null;
+  attachWhere: string;
+  dev: string | undefined;
+  netns: string | undefined;
+  simulated: boolean;
+  socket: string | null;
+  lang: Lang;
+}
+
+export function parseTuiArgs(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): TuiOptions | { help: true } | { error: string } {
+  const s = splitArgs(argv, OPTIONS);
+  if (!s.ok) return { error: s.error };
+  const { flags, positional } = s.value;
+  if (flags.has('help')) return { help: true };
+  if (positional.length > 0) return { error: `unexpected '${positional[0]}'` };
+  const str = (k: string): string | undefined => (typeof flags.get(k) === 'string' ? (flags.get(k) as string) : undefined);
+  const lang = str('lang');
+  if (flags.has('lang') && lang === undefined) return { error: '--lang needs en or zh' };
+  if (lang !== undefined && !/^(en|zh)/i.test(lang)) return { error: `--lang must be en or zh, not '${lang}'` };
+  const attachFlag = flags.get('attach');
+  let attach: SocketTarget | null = null;
+  let attachWhere = '';
+  if (attachFlag !== undefined) {
+    if (flags.has('dev') || flags.has('netns') || flags.has('simulated') || flags.has('socket')) {
+      return { error: '--attach shows a lab that runs elsewhere: leave out --dev, --netns, --simulated and --socket' };
+    }
+    const v = attachFlag === true ? env.TCPLAB_LAB ?? env.TCPLAB_SOCKET ?? defaultSocketPath(env) : attachFlag;
+    if (/^(ws|http)s?:\/\//.test(v)) {
+      const url = new URL(v.replace(/^http/, 'ws'));
+      if (url.pathname === '/' || url.pathname === '') url.pathname = '/api';
+      attach = { url: url.href };
+      attachWhere = `${url.origin}${url.pathname}`;
+    } else {
+      attach = { path: v };
+      attachWhere = v;
+    }
+  }
+  if (flags.has('simulated') && (flags.has('dev') || flags.has('netns'))) return { error: '--simulated runs without a TUN: leave out --dev and --netns' };
+  return {
+    attach, attachWhere, dev: str('dev'), netns: str('netns'), simulated: flags.has('simulated'),
+    socket: flags.has('no-socket') ? null : str('socket') ?? defaultSocketPath(env),
+    lang: pickLang(lang, env),
+  };
+}
+
+interface Hosted {
+  lab: Lab;
+  server: LabServer;
+  sockets: SocketServer | null;
+  note: string | null;
+  close(): Promise<void>;
+}
+
+/** Our own lab, served in-process to the TUI and (when the socket is free) on the Unix socket. */
+async function hostLab(o: TuiOptions): Promise<Hosted> {
+  const lab = createLab(o.simulated
+    ? { simulated: true }
+    : { ...(o.dev !== undefined ? { device: o.dev } : {}), ...(o.netns !== undefined ? { netns: o.netns } : {}) });
+  const server = new LabServer(lab);
+  let sockets: SocketServer | null = null;
+  let note: string | null = null;
+  if (o.socket !== null) {
+    try {
+      sockets = await startSocketServer({ api: server, unixPath: o.socket });
+    } catch (err) {
+      note = `not serving on ${o.socket}: ${err instanceof Error ? err.message : String(err)}`;
+    }
+  }
+  return {
+    lab, server, sockets, note,
+    async close() {
+      try {
+        await sockets?.close();
+      } finally {
+        server.close();
+        lab.close();
+      }
+    },
+  };
+}
+
+export async function tui(argv: readonly string[], io: { out(s: string): void; err(s: string): void } = {
+  out: (s) => process.stdout.write(s),
+  err: (s) => process.stderr.write(s),
+}): Promise<number> {
+  const o = parseTuiArgs(argv);
+  if ('help' in o) {
+    io.out(TUI_USAGE);
+    return 0;
+  }
+  if ('error' in o) {
+    io.err(`tcplab tui: ${o.error}\n\n${TUI_USAGE}`);
+    return 2;
+  }
+  if (o.attach !== null) {
+    let client: LabClient;
+    try {
+      client = await connectSocket(o.attach);
+    } catch (err) {
+      io.err(`tcplab tui: ${err instanceof Error ? err.message : String(err)}\n`);
+      return 1;
+    }
+    try {
+      return await runTui({ client, lang: o.lang, where: t(o.lang, 'app.attached', { target: o.attachWhere }) });
+    } finally {
+      await client.close();
+    }
+  }
+  let hosted: Hosted;
+  try {
+    hosted = await hostLab(o);
+  } catch (err) {
+    io.err(`tcplab tui: ${err instanceof Error ? err.message : String(err)}\n`);
+    if (err instanceof LabSetupError) io.err('(or run `tcplab tui --simulated` for a lab without a TUN, or `tcplab tui --attach` to show a running lab)\n');
+    return 1;
+  }
+  if (hosted.note !== null) io.err(`tcplab tui: ${hosted.note}\n`);
+  const client = createLocalClient(hosted.server);
+  try {
+    return await runTui({ client, lang: o.lang, where: t(o.lang, 'app.hosted') });
+  } finally {
+    await client.close();
+    await hosted.close();
+  }
+}
+
+export const tuiCommand: Command = {
+  name: 'tui',
+  summary: 'the lab in the terminal (own lab on the TUN, --simulated, or --attach to a running one)',
+  run: (argv) => tui(argv),
+};
