@@ -27,7 +27,11 @@ function open(target: SocketTarget): Promise<WebSocket> {
       reject(new Error(`the lab at ${describe(target)} refused the connection: ${res.statusCode} ${res.statusMessage ?? ''}`.trim()));
     });
     ws.once('error', (err: NodeJS.ErrnoException) => {
-      const why = err.code === 'ENOENT' || err.code === 'ECONNREFUSED' ? 'no lab is serving there (start one with `tcplab serve`)' : err.message;
+      const why = err.code === 'ENOENT' || err.code === 'ECONNREFUSED'
+        ? 'no lab is serving there (start one with `tcplab serve`)'
+        : err.code === 'EACCES' || err.code === 'EPERM'
+          ? 'permission denied: a lab\'s socket is private to the user who started it'
+          : err.message;
       reject(new Error(`cannot reach the lab at ${describe(target)}: ${why}`));
     });
   });

@@ -134,6 +134,12 @@ function errorLine(name: string, text: string): string {
 }
 
 function unreachable(name: string, opts: GlobalOptions, why: string): string {
+  if (/permission denied/.test(why)) {
+    return errorLine(name, why) + 'Run tcplab as the user who started that lab, or start your own with `tcplab serve --socket PATH`.\n';
+  }
+  if (/refused the connection/.test(why)) {
+    return errorLine(name, why) + 'Use the URL `tcplab serve --web` printed, with its token (--lab \'ws://127.0.0.1:PORT/api?token=T\').\n';
+  }
   return errorLine(name, why) +
     `No lab is answering at ${opts.where}. Start one in another terminal:\n` +
     '  tcplab serve                  on the TUN device `tcplab setup` made (tcplab0)\n' +

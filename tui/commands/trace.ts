@@ -36,6 +36,8 @@ export const traceCommand = labCommand('trace', {
       ctx.cli.io.err(`tcplab trace: ${sub.error.code}: ${sub.error.message}\n`);
       return 1;
     }
+    // As tcpdump does, say on stderr that it is listening (scripts wait for this line).
+    ctx.cli.io.err(`tcplab trace: following ${ctx.opts.where}${line.count !== null ? ` for ${line.count} lines` : ''} (Ctrl-C stops)\n`);
     stop.addEventListener('abort', () => done(0));
     void ctx.client.closed.then((reason) => {
       if (ended) return;
