@@ -73,10 +73,7 @@ function optionsBytes(o: TcpOptions): number {
 export function ackSegment(tcb: Tcb, s: Seq, flags: number, payload: Uint8Array, options: TcpOptions, now: number, sink: TcpSink): TcpSegment {
   const window = selectWindow(tcb);
   tcb.lastAckSent = tcb.rcvNxt;
-  if ((tcb.flags & (F_ACK_NOW | F_ACK_PENDING)) !== 0) {
-    tcb.flags &= ~(F_ACK_NOW | F_ACK_PENDING);
-    tcb.ackSegs = 0;
-  }
+  tcb.flags &= ~(F_ACK_NOW | F_ACK_PENDING);
   if (tcb.tDelack !== 0) cancelTimer(tcb, 'delack', sink);
   return {
     srcPort: tcb.localPort,
@@ -305,7 +302,7 @@ function retransmitAt(tcb: Tcb, s: Seq, now: number, sink: TcpSink): void {
 }
 
 /** Window update rule of RFC 9293 3.10.7.4 fifth (SND.WL1 / SND.WL2). */
-function updateWindow(tcb: Tcb, seg: TcpSegment, ack: Seq, now: number, sink: TcpSink): void {
+function updateWindow(tcb: Tcb, seg: TcpSegment, ack: Seq, sink: TcpSink): void {
   if (seqLt(tcb.sndWl1, seg.seq) || (tcb.sndWl1 === seg.seq && seqLe(tcb.sndWl2, ack))) {
     const wnd = seg.window << tcb.sndWscale;
     tcb.sndWnd = wnd;
@@ -318,7 +315,6 @@ function updateWindow(tcb: Tcb, seg: TcpSegment, ack: Seq, now: number, sink: Tc
       tcb.persistBackoff = 0;
     }
   }
-  void now;
 }
 
 export type AckVerdict = 'ok' | 'dropped: ack of unsent data' | 'dropped: ack too old';
@@ -349,7 +345,7 @@ export function processAck(tcb: Tcb, seg: TcpSegment, now: number, sink: TcpSink
   } else if (ack === prevUna) {
     maybeDupAck(tcb, seg, now, sink);
   }
-  if (seqGe(ack, prevUna)) updateWindow(tcb, seg, ack, now, sink);
+  if (seqGe(ack, prevUna)) updateWindow(tcb, seg, ack, sink);
   return 'ok';
 }
 

@@ -354,4 +354,3 @@ export function step(tcb: Tcb, input: TcpInput, now: number): StepResult {
   return { effects: sink.effects, ...r };
 }
 
-export { EMPTY as EMPTY_PAYLOAD };

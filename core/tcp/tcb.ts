@@ -175,8 +175,6 @@ export class Tcb {
   tsOffset: number;
   /** RCV.NXT carried by the last ACK we sent (RFC 7323 4.3 Last.ACK.sent). */
   lastAckSent: Seq;
-  /** Full-sized segments received since our last ACK. */
-  ackSegs: number;
   /** Estimate of the peer's segment size (Linux icsk_ack.rcv_mss), for the delayed-ACK rule. */
   rcvMss: number;
 
@@ -263,7 +261,6 @@ export class Tcb {
     this.tsRecentAt = 0;
     this.tsOffset = 0;
     this.lastAckSent = seq(0);
-    this.ackSegs = 0;
     this.rcvMss = DEFAULT_PEER_MSS;
     this.srttUs = 0;
     this.rttvarUs = 0;
