@@ -30,7 +30,7 @@ import { buildEchoReply, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, 
 import { emitIpv4Header, formatAddress, IPPROTO_ICMP, IPPROTO_TCP, parseIpv4 } from '../wire/ipv4.ts';
 import type { Ipv4Packet } from '../wire/ipv4.ts';
 import { formatIcmp } from '../wire/pretty.ts';
-import { seqAdd, seqGe, seqGt, seqLe } from '../wire/seq.ts';
+import { seq, seqAdd, seqGe, seqGt, seqLe } from '../wire/seq.ts';
 import { emitTcp, FIN, parseTcp, RST, SYN, tcpHeaderLength } from '../wire/tcp.ts';
 import type { TcpSegment } from '../wire/tcp.ts';
 import { NO_OPTIONS } from '../wire/tcp-options.ts';
@@ -534,7 +534,7 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
     const len = seg.payload.length + ((seg.flags & SYN) !== 0 ? 1 : 0) + ((seg.flags & FIN) !== 0 ? 1 : 0);
     const rst: TcpSegment = seg.ack !== null
       ? { srcPort: seg.dstPort, dstPort: seg.srcPort, seq: seg.ack, ack: null, flags: RST, window: 0, urgent: null, options: NO_OPTIONS, payload: EMPTY }
-      : { srcPort: seg.dstPort, dstPort: seg.srcPort, seq: seqAdd(seg.seq, -seg.seq), ack: seqAdd(seg.seq, len), flags: RST, window: 0, urgent: null, options: NO_OPTIONS, payload: EMPTY };
+      : { srcPort: seg.dstPort, dstPort: seg.srcPort, seq: seq(0), ack: seqAdd(seg.seq, len), flags: RST, window: 0, urgent: null, options: NO_OPTIONS, payload: EMPTY };
     this.counters.add('OutRsts');
     this.sendSegment(src, dst, rst, conn, null, 'sent');
   }

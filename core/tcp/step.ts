@@ -3,7 +3,7 @@
 // user call and returns the effects as data. The stack uses the direct entry points
 // (onSegment, onTimer, userSend, ...) with its own sink; nothing here reads the clock,
 // randomness, or does I/O.
-import { seqAdd, seqDiff, seqGt, seqLe, seqLt } from '../wire/seq.ts';
+import { seq, seqAdd, seqDiff, seqGt, seqLe, seqLt } from '../wire/seq.ts';
 import type { Seq } from '../wire/seq.ts';
 import { FIN, RST, SYN } from '../wire/tcp.ts';
 import type { TcpSegment } from '../wire/tcp.ts';
@@ -39,7 +39,7 @@ function rstForSegment(tcb: Tcb, seg: TcpSegment, sink: TcpSink): void {
     s = seg.ack;
     ack = null;
   } else {
-    s = seqAdd(seg.seq, -seg.seq); // 0, as RFC 9293 3.10.7.1 and Linux's tcp_v4_send_reset
+    s = seq(0); // as RFC 9293 3.10.7.1 and Linux tcp_v4_send_reset
     ack = seqAdd(seg.seq, seg.payload.length + ((seg.flags & SYN) !== 0 ? 1 : 0) + ((seg.flags & FIN) !== 0 ? 1 : 0));
   }
   sink.send(tcb, { srcPort: tcb.localPort, dstPort: tcb.remotePort, seq: s, ack, flags: RST, window: 0, urgent: null, options: {}, payload: EMPTY });
