@@ -7,18 +7,23 @@ import { extname, join, normalize, sep } from 'node:path';
 import { buildRenderer, DIST_DIR } from './build.ts';
 
 /** The CSP sent with every page: scripts only from the app, no eval, WebSocket to the same origin only. */
-export const WEB_CSP = [
+export const WEB_CSP = cspFor(false);
+
+/** With a kernel shell offered (`serve --web --shell`), the page may also open a loopback WebSocket (its own token guards it). */
+export function cspFor(loopbackWs: boolean): string {
+  return [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self' 'unsafe-inline'",
   "img-src 'self' data: blob:",
   "font-src 'self'",
-  "connect-src 'self'",
+  loopbackWs ? "connect-src 'self' ws://127.0.0.1:*" : "connect-src 'self'",
   "base-uri 'none'",
   "form-action 'none'",
   "frame-ancestors 'none'",
   "object-src 'none'",
-].join('; ');
+  ].join('; ');
+}
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -35,6 +40,8 @@ export interface WebAssetOptions {
   dir?: string;
   /** Build the bundle if index.html is missing (default true). */
   build?: boolean;
+  /** A kernel shell is offered on another loopback port (see main/kernel-shell.ts). */
+  shell?: boolean;
 }
 
 export type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void;
@@ -69,7 +76,7 @@ export function createWebAssetHandler(opts: WebAssetOptions = {}): HttpHandler {
         const body = await readFile(file);
         res.writeHead(200, {
           'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
-          'content-security-policy': WEB_CSP,
+          'content-security-policy': opts.shell ? cspFor(true) : WEB_CSP,
           'x-content-type-options': 'nosniff',
           'referrer-policy': 'no-referrer',
           'cross-origin-opener-policy': 'same-origin',

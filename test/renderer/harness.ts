@@ -2,7 +2,8 @@
 // used), served over the socket transport on 127.0.0.1 with a token, plus the renderer bundle
 // (renderer/web-assets.ts), exactly as `tcplab serve --web` does. And a headless Chromium
 // (Debian's /usr/bin/chromium through playwright-core) with a fresh profile.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
@@ -13,6 +14,14 @@ import { buildRenderer } from '../../renderer/build.ts';
 import { createWebAssetHandler } from '../../renderer/web-assets.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+
+export async function shot(page: Page, name: string): Promise<string> {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const path = `${ARTIFACTS}${name}.png`;
+  await page.screenshot({ path });
+  return path;
+}
 
 export interface WebLab {
   server: LabServer;
@@ -27,6 +36,7 @@ export function ensureBundle(): Promise<string> {
   return (built ??= buildRenderer());
 }
 
+/** What `tcplab serve --web` runs: LabServer + the socket transport on 127.0.0.1 with a token + the page. */
 export async function serveWebLab(backend: LabBackend): Promise<WebLab> {
   const dir = process.env.NOBUILD ? (await import('../../renderer/build.ts')).DIST_DIR : await ensureBundle();
   const server = new LabServer(backend);
@@ -45,9 +55,13 @@ export async function serveWebLab(backend: LabBackend): Promise<WebLab> {
   };
 }
 
+export const ARTIFACTS = new URL('../../test-artifacts/renderer/', import.meta.url).pathname;
+
 export interface Browsing {
   context: BrowserContext;
   page: Page;
+  /** Uncaught page errors and console errors (a test expects none). */
+  errors: string[];
   close(): Promise<void>;
 }
 
@@ -62,9 +76,13 @@ export async function openBrowser(opts: { width?: number; height?: number } = {}
     acceptDownloads: true,
   });
   const page = context.pages()[0] ?? (await context.newPage());
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(String(e.stack ?? e)));
+  page.on('console', (m) => { if (m.type() === 'error' && !m.text().includes('favicon')) errors.push(m.text()); });
   return {
     context,
     page,
+    errors,
     async close() {
       await context.close();
       await rm(profile, { recursive: true, force: true });

@@ -150,6 +150,8 @@ function useCommandTerminal(el: React.RefObject<HTMLDivElement | null>, store: L
       await runParsed(store, parsed, (s) => term.writeln(s), setTrace);
       busy = false;
       term.write(PROMPT);
+      // Keys typed while the command ran are replayed now, in order (type-ahead).
+      for (const d of typedAhead.splice(0)) onKeys(d);
     };
     const complete = (): void => {
       const before = line.slice(0, pos);
@@ -172,8 +174,12 @@ function useCommandTerminal(el: React.RefObject<HTMLDivElement | null>, store: L
         redraw();
       }
     };
-    const sub = term.onData((data) => {
-      if (busy) return;
+    const typedAhead: string[] = [];
+    const onKeys = (data: string): void => {
+      if (busy) {
+        typedAhead.push(data);
+        return;
+      }
       if (data === '\r') return void submit();
       if (data === '\t') return complete();
       if (data === '\x7f' || data === '\b') {
@@ -198,7 +204,8 @@ function useCommandTerminal(el: React.RefObject<HTMLDivElement | null>, store: L
       line = line.slice(0, pos) + printable + line.slice(pos);
       pos += printable.length;
       redraw();
-    });
+    };
+    const sub = term.onData(onKeys);
     const ro = new ResizeObserver(() => { try { fit.fit(); } catch { /* hidden */ } });
     ro.observe(el.current);
     term.focus();
