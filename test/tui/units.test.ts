@@ -2,6 +2,7 @@
 // the tui command's options.
 import { describe, expect, it } from 'vitest';
 import type { LabEvent } from '../../core/api/events.ts';
+import { fallbackLine, launchDesktopApp, start } from '../../tui/commands/start.ts';
 import { parseTuiArgs } from '../../tui/commands/tui.ts';
 import { describeRule, parseFaultInput } from '../../tui/ui/fault-input.ts';
 import { parseConnectInput, parseKnobAssignment, parseListenInput, splitTyped } from '../../tui/ui/input.ts';
@@ -116,5 +117,33 @@ describe('tcplab tui options', () => {
     expect(parseTuiArgs(['--lang', 'fr'], env)).toMatchObject({ error: "--lang must be en or zh, not 'fr'" });
     expect(parseTuiArgs(['--bogus'], env)).toMatchObject({ error: expect.stringContaining('unknown option --bogus') });
     expect(parseTuiArgs(['--help'], env)).toEqual({ help: true });
+  });
+});
+
+describe('tcplab start', () => {
+  it('runs the terminal UI with one line saying why when the desktop app cannot start', async () => {
+    const said: string[] = [];
+    const ran: { args: readonly string[]; notice: string }[] = [];
+    const code = await start(['--simulated'], {
+      desktop: async () => ({ launched: false, why: 'no display ($DISPLAY / $WAYLAND_DISPLAY unset): starting the terminal UI' }),
+      terminal: async (args, notice) => { ran.push({ args, notice }); return 0; },
+      say: (l) => said.push(l),
+    });
+    expect(code).toBe(0);
+    expect(said).toEqual(['the desktop app is not available: no display ($DISPLAY / $WAYLAND_DISPLAY unset); starting the terminal UI']);
+    expect(ran).toEqual([{ args: ['--simulated'], notice: said[0] }]);
+  });
+
+  it('does not start the terminal UI when the desktop app started', async () => {
+    let ran = false;
+    const code = await start([], { desktop: async () => ({ launched: true }), terminal: async () => { ran = true; return 0; }, say: () => {} });
+    expect(code).toBe(0);
+    expect(ran).toBe(false);
+  });
+
+  it('says why the desktop app is missing here (no display, or no Electron runtime)', async () => {
+    const r = await launchDesktopApp([]);
+    expect(r.launched).toBe(false);
+    if (!r.launched) expect(fallbackLine(r.why)).toMatch(/^the desktop app is not available: (no display|the Electron runtime is not installed).*; starting the terminal UI$/);
   });
 });

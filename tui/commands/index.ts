@@ -4,6 +4,7 @@ import { setupCommand } from './setup.ts';
 import { teardownCommand } from './teardown.ts';
 import { packetdrillCommand } from './packetdrill.ts';
 import { tuiCommand } from './tui.ts';
+import { startCommand } from './start.ts';
 
 import { serveCommand } from './serve.ts';
 import { ssCommand } from './ss.ts';
@@ -34,4 +35,4 @@ commands.push(
   rstCommand, acceptCommand, pauseCommand, resumeCommand, setCommand, knobsCommand, faultCommand, pcapCommand,
   traceCommand, countersCommand, historyCommand, scenarioCommand,
 );
-commands.push(tuiCommand); // the terminal UI (TUI engineer)
+commands.push(tuiCommand, startCommand); // the terminal UI, and start: desktop app or terminal UI (TUI engineer)

@@ -120,7 +120,7 @@ async function hostLab(o: TuiOptions): Promise<Hosted> {
 export async function tui(argv: readonly string[], io: { out(s: string): void; err(s: string): void } = {
   out: (s) => process.stdout.write(s),
   err: (s) => process.stderr.write(s),
-}): Promise<number> {
+}, notice?: string): Promise<number> {
   const o = parseTuiArgs(argv);
   if ('help' in o) {
     io.out(TUI_USAGE);
@@ -139,7 +139,7 @@ export async function tui(argv: readonly string[], io: { out(s: string): void; e
       return 1;
     }
     try {
-      return await runTui({ client, lang: o.lang, where: t(o.lang, 'app.attached', { target: o.attachWhere }) });
+      return await runTui({ client, lang: o.lang, where: t(o.lang, 'app.attached', { target: o.attachWhere }), notice });
     } finally {
       await client.close();
     }
@@ -155,7 +155,7 @@ export async function tui(argv: readonly string[], io: { out(s: string): void; e
   if (hosted.note !== null) io.err(`tcplab tui: ${hosted.note}\n`);
   const client = createLocalClient(hosted.server);
   try {
-    return await runTui({ client, lang: o.lang, where: t(o.lang, 'app.hosted') });
+    return await runTui({ client, lang: o.lang, where: t(o.lang, 'app.hosted'), notice });
   } finally {
     await client.close();
     await hosted.close();

@@ -17,6 +17,8 @@ export interface RunOptions {
   where: string;
   stdout?: NodeJS.WriteStream;
   stdin?: NodeJS.ReadStream;
+  /** A first line for the status bar (why the desktop app did not start, say). */
+  notice?: string;
   /** Called with the frame writer's numbers when the TUI ends (the benchmark). */
   onStats?: (stats: FrameWriter['stats']) => void;
 }
@@ -51,6 +53,7 @@ export async function runTui(opts: RunOptions): Promise<number> {
     quit: () => quit(),
     writeFile: (path, data) => writeFile(path, data),
   });
+  if (opts.notice !== undefined) controller.setStatus(opts.notice);
   const writer = new FrameWriter(out, { maxFps: MAX_FPS });
   const inkOut = new InkStdout(out, writer);
   out.write(ENTER_ALT);

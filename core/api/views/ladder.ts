@@ -54,6 +54,14 @@ export function findIsns(segments: readonly SegmentEvent[], conn?: Pick<Connecti
   return { ours: ours ?? conn?.iss ?? null, theirs: theirs ?? conn?.irs ?? null };
 }
 
+/**
+ * Whether the stack did not take a segment as it came: anything but '', 'sent', 'accepted' and
+ * 'accepted: <what it did>' (e.g. 'accepted: SYN-RECEIVED' for a SYN that makes a request).
+ */
+export function isRejectedVerdict(verdict: string): boolean {
+  return !(verdict === '' || verdict === 'sent' || verdict === 'accepted' || verdict.startsWith('accepted:'));
+}
+
 const rel = (n: number, base: number | null): number => (base === null ? n : (n - base) >>> 0);
 
 export function ladderLabel(flags: string, seq: number, end: number, ack: number | null, win: number, len: number): string {
@@ -72,7 +80,7 @@ export function ladderRows(segments: readonly SegmentEvent[], opts: LadderOption
     const extra = (s.flags.includes('S') ? 1 : 0) + (s.flags.includes('F') ? 1 : 0);
     const end = s.len > 0 ? (seq + s.len) >>> 0 : (seq + extra) >>> 0;
     const ack = s.ack === null ? null : rel(s.ack, ackBase);
-    const rejected = e.verdict !== 'accepted' && e.verdict !== 'sent' && e.verdict !== '';
+    const rejected = isRejectedVerdict(e.verdict);
     return {
       eventSeq: e.seq,
       at: e.at,

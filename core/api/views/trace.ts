@@ -3,6 +3,7 @@
 import type { LabEvent } from '../events.ts';
 import { eventConn } from '../events.ts';
 import { formatLabTime, formatMs } from './format.ts';
+import { isRejectedVerdict } from './ladder.ts';
 import { segmentRole, stateRole, type Role } from './state-roles.ts';
 
 export interface TraceLine {
@@ -21,8 +22,8 @@ export interface TraceLine {
 function body(e: LabEvent): { tag: string; text: string; role: Role | null } {
   switch (e.kind) {
     case 'segment': {
-      const verdict = e.verdict === 'accepted' || e.verdict === 'sent' || e.verdict === '' ? '' : ` [${e.verdict}]`;
-      const rejected = verdict !== '';
+      const rejected = isRejectedVerdict(e.verdict);
+      const verdict = rejected ? ` [${e.verdict}]` : '';
       return { tag: e.dir === 'in' ? 'IN' : 'OUT', text: `${e.segment.text}${verdict}`, role: rejected ? 'error' : segmentRole(e.segment.flags) };
     }
     case 'state':

@@ -68,6 +68,11 @@ describe('ladder', () => {
     expect(rows[0].ack).toBe(1);
   });
 
+  it('does not call a SYN that made a request rejected', () => {
+    const rows = ladderRows([segEv(1, 0, 'in', 'S', 5000, null, 0, 'LISTEN', 'accepted: SYN-RECEIVED')], { relative: false });
+    expect(rows[0]).toMatchObject({ rejected: false, role: 'opening' });
+  });
+
   it('marks rejected segments and RSTs', () => {
     const rows = ladderRows(segs(), { relative: false });
     expect(rows[5]).toMatchObject({ rejected: true, role: 'error', verdict: 'dropped: out of window' });

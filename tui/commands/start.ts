@@ -1,0 +1,47 @@
+// `tcplab start` (and `npm start`): the desktop app where there is a display and the Electron
+// runtime; otherwise one line saying why, and the terminal UI with the same options.
+import type { Command } from './command.ts';
+import { tui } from './tui.ts';
+
+export type DesktopLaunch = { launched: true } | { launched: false; why: string };
+
+/**
+ * The desktop branch (the GUI engineer's main/launch.ts): starts the Electron app, or says why
+ * it cannot (no display, no Electron runtime). Loaded only when asked for.
+ */
+export async function launchDesktopApp(args: readonly string[]): Promise<DesktopLaunch> {
+  try {
+    const { launchDesktop } = await import('../../main/launch.ts');
+    return await launchDesktop([...args]);
+  } catch (err) {
+    return { launched: false, why: `it could not be started (${err instanceof Error ? err.message.split('\n')[0] : String(err)})` };
+  }
+}
+
+/** 'the desktop app is not available: <reason>; starting the terminal UI'. */
+export function fallbackLine(why: string): string {
+  const reason = why.replace(/[:;,]?\s*starting the terminal UI\.?$/i, '');
+  return `the desktop app is not available: ${reason}; starting the terminal UI`;
+}
+
+export async function start(argv: readonly string[], deps: {
+  desktop?: (args: readonly string[]) => Promise<DesktopLaunch>;
+  terminal?: (args: readonly string[], notice: string) => Promise<number>;
+  say?: (line: string) => void;
+} = {}): Promise<number> {
+  if (argv.includes('--help') || argv.includes('-h')) {
+    process.stdout.write('usage: tcplab start [tui options]\n\nThe desktop app when there is a display and the Electron runtime; otherwise the terminal UI\n(tcplab tui, with the same options: see tcplab tui --help).\n');
+    return 0;
+  }
+  const r = await (deps.desktop ?? launchDesktopApp)(argv);
+  if (r.launched) return 0;
+  const line = fallbackLine(r.why);
+  (deps.say ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
+  return (deps.terminal ?? ((a, n) => tui(a, undefined, n)))(argv, line);
+}
+
+export const startCommand: Command = {
+  name: 'start',
+  summary: 'the desktop app, or the terminal UI where there is no display or no Electron runtime',
+  run: (argv) => start(argv),
+};
