@@ -1,0 +1,13 @@
+// Every guided scenario (issue 8), in teaching order. createLab registers them (or pass your own).
+import type { LabScenario } from './framework.ts';
+import { close } from './close.ts';
+import { halfClose } from './half-close.ts';
+import { handshake } from './handshake.ts';
+
+export const ALL_SCENARIOS: readonly LabScenario[] = [
+  handshake,
+  close,
+  halfClose,
+];
+
+export { defineScenario, scenarioReport, setKernelNamespace, type LabScenario } from './framework.ts';

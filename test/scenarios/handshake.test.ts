@@ -1,0 +1,9 @@
+import { describe, expect, it } from 'vitest';
+import { isRoot, runOnTun } from './harness.ts';
+
+describe.skipIf(!isRoot)('scenario handshake (real kernel, own namespace)', () => {
+  it('passes its own check', async () => {
+    const { report, table } = await runOnTun('handshake');
+    expect(report.verdict, table).toBe('pass');
+  }, 60_000);
+});
