@@ -15,9 +15,13 @@ export function useStore(): LabStore {
 
 export type T = (key: MsgKey, params?: Record<string, string | number>) => string;
 
+const translators: Record<string, T> = {};
+
+/** The translator for the current language (the same function while the language stays). */
 export function useT(): T {
   const store = useStore();
-  return (key, params) => translate(store.ui.lang, key, params);
+  const lang = store.ui.lang;
+  return (translators[lang] ??= (key, params) => translate(lang, key, params));
 }
 
 /** Re-renders every `ms` while mounted (countdowns). */

@@ -65,13 +65,13 @@ export interface Browsing {
   close(): Promise<void>;
 }
 
-export async function openBrowser(opts: { width?: number; height?: number } = {}): Promise<Browsing> {
+export async function openBrowser(opts: { width?: number; height?: number; extraArgs?: string[] } = {}): Promise<Browsing> {
   const profile = await mkdtemp(join(tmpdir(), 'tcplab-chromium-'));
   // A fresh profile each time (playwright passes it as --user-data-dir).
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', ...(opts.extraArgs ?? [])],
     viewport: { width: opts.width ?? 1440, height: opts.height ?? 900 },
     acceptDownloads: true,
   });

@@ -7,7 +7,7 @@ import type { ApiError, Result } from '../../../core/api/errors.ts';
 import type { LabEvent } from '../../../core/api/events.ts';
 import { eventConn } from '../../../core/api/events.ts';
 import type { ConnectionRow, Snapshot } from '../../../core/api/snapshot.ts';
-import { applySnapshotMessage, type SnapshotMessage } from '../../../core/api/snapshot-diff.ts';
+import { applySnapshotDiff, applySnapshotMessage, type SnapshotDiff, type SnapshotMessage } from '../../../core/api/snapshot-diff.ts';
 import type { Lang } from '../i18n.ts';
 import { LabClock } from '../../../core/api/views/clock.ts';
 import type { ViewContext } from '../../../core/api/views/columns.ts';
@@ -99,7 +99,9 @@ export class LabStore {
 
   applySnapshot(msg: SnapshotMessage): void {
     const before = this.snapshot;
-    this.snapshot = applySnapshotMessage(this.snapshot, msg);
+    this.snapshot = msg.kind === 'diff' && before !== null && before.version === msg.diff.from
+      ? applyDiffFast(before, msg.diff)
+      : applySnapshotMessage(this.snapshot, msg);
     this.stampRows(before, msg);
     this.clock.observe(this.snapshot.at, performance.now(), this.snapshot.info.timeScale);
     this.status = 'open';
@@ -187,6 +189,51 @@ export class LabStore {
 
 export function describeError(e: ApiError): string {
   return `${e.code}: ${e.message}`;
+}
+
+/**
+ * applySnapshotDiff (core/api) without its rebuild and sort of every row: rows stay sorted by id,
+ * so an update replaces a row in place, a new id (nearly always the highest) is inserted where
+ * it belongs, and removals filter once. The same result, in O(rows) copying instead of
+ * O(rows log rows) per diff: with 10,000 connections this is what keeps frames short.
+ */
+export function applyDiffFast(s: Snapshot, d: SnapshotDiff): Snapshot {
+  const out = applySnapshotDiff({ ...s, connections: [] }, { ...d, connections: undefined });
+  out.connections = d.connections === undefined ? s.connections : patchRows(s.connections, d.connections.upsert, d.connections.remove);
+  return out;
+}
+
+function indexOf(rows: readonly ConnectionRow[], id: number): number {
+  let lo = 0;
+  let hi = rows.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const v = rows[mid].id;
+    if (v === id) return mid;
+    if (v < id) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -(lo + 1);
+}
+
+export function patchRows(rows: readonly ConnectionRow[], upsert: readonly ConnectionRow[], remove: readonly number[]): ConnectionRow[] {
+  let out = rows.slice();
+  const added: ConnectionRow[] = [];
+  for (const r of upsert) {
+    const i = indexOf(out, r.id);
+    if (i >= 0) out[i] = r;
+    else added.push(r);
+  }
+  if (remove.length > 0) {
+    const gone = new Set(remove);
+    out = out.filter((r) => !gone.has(r.id));
+  }
+  for (const r of added.sort((a, b) => a.id - b.id)) {
+    const i = indexOf(out, r.id);
+    if (i >= 0) out[i] = r;
+    else out.splice(-(i + 1), 0, r);
+  }
+  return out;
 }
 
 function push(a: number[], v: number): void {

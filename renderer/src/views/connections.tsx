@@ -2,7 +2,7 @@
 // state colours with glyphs, sort by any column, filter and search, row actions Close and RST
 // (RST asks first), multi-select for a bulk RST. Keyboard: j/k ↑/↓ PgUp/PgDn Home/End move,
 // Enter opens the detail, Space selects, c closes, r resets, / focuses the filter.
-import { useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
+import { memo, useEffect, useMemo, useRef, useState, type KeyboardEvent, type ReactNode } from 'react';
 import type { TcpState } from '../../../core/api/names.ts';
 import { TCP_STATES } from '../../../core/api/names.ts';
 import type { ConnectionRow } from '../../../core/api/snapshot.ts';
@@ -27,7 +27,7 @@ const STATE_EXTRA = 30;
 type Col = ColumnDef<ConnectionRow>;
 
 export const ROW_HEIGHT = 28;
-const OVERSCAN = 6;
+const OVERSCAN = 4;
 const ACTIONS_WIDTH = 112;
 const SELECT_WIDTH = 34;
 
@@ -60,12 +60,16 @@ export function ConnectionsTable({ compact }: { compact: boolean }): ReactNode {
   const bodyRef = useRef<HTMLDivElement>(null);
   const filterRef = useRef<HTMLInputElement>(null);
 
-  const ctx: ViewContext = store.viewContext();
+  // Live cells (countdowns) move with the lab clock; half-second steps are enough and let rows memoise.
+  const live = store.viewContext();
+  const nowStep = Math.floor(live.now / 500) * 500;
+  const ctx: ViewContext = useMemo(() => ({ lang: live.lang, now: nowStep, snapshotAt: nowStep }), [nowStep, live.lang]);
   const parsed = useMemo(() => parseFilter(stateFilter === null ? query : `${query} state:${stateFilter}`), [query, stateFilter]);
-  const filtered = useMemo(() => (parsed.ok ? filterConnections(rows, parsed.filter) : rows), [rows, parsed]);
+  const filtered = useMemo(() => (parsed.ok && parsed.filter.terms.length > 0 ? filterConnections(rows, parsed.filter) : rows), [rows, parsed]);
   const sortCol = GUI_COLUMNS.find((c) => c.id === sort.column);
   // Live columns sort by values that move with time; re-sort only when the rows change.
-  const shown = useMemo(() => sortRows(filtered, sortCol, sort.dir, ctx), [filtered, sortCol, sort.dir]);
+  // Rows come sorted by id: that order needs no sort (10,000 rows, 20 updates a second).
+  const shown = useMemo(() => (sort.column === 'id' ? (sort.dir === 'asc' ? filtered : filtered.slice().reverse()) : sortRows(filtered, sortCol, sort.dir, ctx)), [filtered, sortCol, sort.dir, sort.column]);
   const laid = useMemo(() => {
     const cells = Math.floor((width - SELECT_WIDTH - ACTIONS_WIDTH - STATE_EXTRA - 20) / CELL_PX);
     return layoutColumns(GUI_COLUMNS, Math.max(40, cells), store.ui.lang).map((l) => ({
@@ -73,8 +77,11 @@ export function ConnectionsTable({ compact }: { compact: boolean }): ReactNode {
       px: Math.round(l.width * CELL_PX + CELL_PAD + (l.column.id === 'state' ? STATE_EXTRA : 0)),
     }));
   }, [width, store.ui.lang]);
-  const present = useMemo(() => new Set(rows.map((r) => r.id)), [rows]);
-  const liveMarked = useMemo(() => [...marked].filter((id) => present.has(id)), [marked, present]);
+  const liveMarked = useMemo(() => {
+    if (marked.size === 0) return [];
+    const present = new Set(rows.map((r) => r.id));
+    return [...marked].filter((id) => present.has(id));
+  }, [marked, rows]);
 
   useEffect(() => {
     const el = bodyRef.current;
@@ -98,6 +105,7 @@ export function ConnectionsTable({ compact }: { compact: boolean }): ReactNode {
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
   const last = Math.min(shown.length, Math.ceil((scrollTop + viewport) / ROW_HEIGHT) + OVERSCAN);
   const visible = shown.slice(first, last);
+  const slots = Math.ceil(viewport / ROW_HEIGHT) + 2 * OVERSCAN + 2;
   const totalWidth = SELECT_WIDTH + laid.reduce((n, c) => n + c.px, 0) + ACTIONS_WIDTH;
 
   function scrollIntoView(i: number): void {
@@ -228,16 +236,23 @@ export function ConnectionsTable({ compact }: { compact: boolean }): ReactNode {
           <div
             ref={bodyRef}
             className="tbody"
+            style={{ width: totalWidth }}
             tabIndex={0}
             aria-activedescendant={activeId}
             aria-label={t('view.connections')}
-            onScroll={(e) => setScrollTop(e.currentTarget.scrollTop)}
+            onScroll={(e) => {
+              // Re-render only when the first row changes, not for every pixel scrolled.
+              const top = e.currentTarget.scrollTop;
+              if (Math.floor(top / ROW_HEIGHT) !== Math.floor(scrollTop / ROW_HEIGHT) || top === 0) setScrollTop(top);
+            }}
             onKeyDown={onKey}
           >
-            <div className="spacer-rows" style={{ height: shown.length * ROW_HEIGHT, width: totalWidth }}>
-              {visible.map((r, i) => (
+            <div className="spacer-rows" style={{ height: Math.max(1, shown.length) * ROW_HEIGHT, width: totalWidth }}>
+              {bySlot(visible, first, slots).map(({ r, i }) => (
                 <Row
-                  key={r.id}
+                  // Keyed by slot, not by connection: scrolling reuses the row elements (new text,
+                  // new position) instead of removing and creating hundreds of nodes per frame.
+                  key={(first + i) % slots}
                   row={r}
                   cols={laid}
                   ctx={ctx}
@@ -271,6 +286,11 @@ export function ConnectionsTable({ compact }: { compact: boolean }): ReactNode {
   );
 }
 
+/** The visible rows in slot order, so the row elements keep their places in the DOM while scrolling. */
+function bySlot(visible: ConnectionRow[], first: number, slots: number): { r: ConnectionRow; i: number }[] {
+  return visible.map((r, i) => ({ r, i })).sort((a, b) => ((first + a.i) % slots) - ((first + b.i) % slots));
+}
+
 interface RowProps {
   row: ConnectionRow;
   cols: { col: Col; px: number }[];
@@ -286,7 +306,11 @@ interface RowProps {
   t: ReturnType<typeof useT>;
 }
 
-function Row({ row, cols, ctx, index, cursor, marked, open, onClick, onMark, onClose, onReset, t }: RowProps): ReactNode {
+/** Re-renders only when its row, its place or its flags change (the callbacks are new each time but do the same). */
+const Row = memo(RowView, (a, b) => a.row === b.row && a.index === b.index && a.cursor === b.cursor && a.marked === b.marked
+  && a.open === b.open && a.cols === b.cols && a.ctx === b.ctx && a.t === b.t);
+
+function RowView({ row, cols, ctx, index, cursor, marked, open, onClick, onMark, onClose, onReset, t }: RowProps): ReactNode {
   const cls = `tr ${cursor ? 'cursor' : ''} ${marked ? 'marked' : ''} ${open ? 'open' : ''} ${index % 2 ? 'odd' : ''}`;
   return (
     <div
