@@ -3,11 +3,17 @@ import type { LabScenario } from './framework.ts';
 import { close } from './close.ts';
 import { halfClose } from './half-close.ts';
 import { handshake } from './handshake.ts';
+import { lostFinalAck } from './lost-final-ack.ts';
+import { simultaneousClose } from './simultaneous-close.ts';
+import { simultaneousOpen } from './simultaneous-open.ts';
 
 export const ALL_SCENARIOS: readonly LabScenario[] = [
   handshake,
   close,
   halfClose,
+  simultaneousClose,
+  simultaneousOpen,
+  lostFinalAck,
 ];
 
 export { defineScenario, scenarioReport, setKernelNamespace, type LabScenario } from './framework.ts';
