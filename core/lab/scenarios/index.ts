@@ -2,10 +2,12 @@
 import type { LabScenario } from './framework.ts';
 import { close } from './close.ts';
 import { halfClose } from './half-close.ts';
+import { acceptOverflow } from './accept-overflow.ts';
 import { handshake } from './handshake.ts';
 import { lostFinalAck } from './lost-final-ack.ts';
 import { simultaneousClose } from './simultaneous-close.ts';
 import { simultaneousOpen } from './simultaneous-open.ts';
+import { synFlood } from './syn-flood.ts';
 
 export const ALL_SCENARIOS: readonly LabScenario[] = [
   handshake,
@@ -14,6 +16,8 @@ export const ALL_SCENARIOS: readonly LabScenario[] = [
   simultaneousClose,
   simultaneousOpen,
   lostFinalAck,
+  acceptOverflow,
+  synFlood,
 ];
 
 export { defineScenario, scenarioReport, setKernelNamespace, type LabScenario } from './framework.ts';

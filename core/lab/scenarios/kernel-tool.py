@@ -22,9 +22,10 @@ line as it finishes, so the lab can follow along; the last line is {"done": true
     nodelay              TCP_NODELAY on
     timeout=SECONDS      timeout of the blocking steps that follow (default 10)
     ss                   the kernel's view of its TCP sockets (ss -tan), as lines
-  kernel-tool.py parallel N HOST:PORT [send=TEXT] [wait=SECONDS]
-    N connections at once (non-blocking connects); each sends TEXT once connected and reads
-    until end of stream, reset or `wait` seconds; one JSON line per connection at the end.
+  kernel-tool.py parallel N HOST:PORT [send=TEXT] [wait=SECONDS] [at=MS,MS,...]
+    N connections (non-blocking connects), all at once or each started at its offset in `at`
+    (ms from the start); each sends TEXT once connected and reads until end of stream, reset
+    or `wait` seconds after the last start; one JSON line per connection at the end.
 
 Errors are reported by errno name (ECONNRESET, ECONNREFUSED, ETIMEDOUT, ...), never raised.
 """
@@ -228,21 +229,31 @@ def parallel(n, target, opts):
     host, port = host_port(target)
     text = unescape(opts.get("send", "")).encode()
     wait = float(opts.get("wait", "5"))
+    offsets = [float(x) / 1000.0 for x in opts["at"].split(",")] if opts.get("at") else [0.0] * n
+    offsets = (offsets + [offsets[-1]] * n)[:n]
     conns = []
     for i in range(n):
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        s.setblocking(False)
-        c = {"i": i, "sock": s, "connected": None, "error": None, "bytes": 0, "eof": False, "sent": False, "first": None}
-        r = s.connect_ex((host, port))
-        if r not in (0, errno.EINPROGRESS):
-            c["error"] = errno.errorcode.get(r, str(r))
-        conns.append(c)
+        conns.append({"i": i, "sock": None, "connected": None, "error": None, "bytes": 0, "eof": False, "sent": False,
+                      "first": None, "start": None})
     out(step="parallel", ok=True, started=n)
-    end = time.time() + wait
+    begin = time.time()
+    end = begin + max(offsets) + wait
     while time.time() < end:
-        live = [c for c in conns if c["error"] is None and not c["eof"]]
+        for c, off in zip(conns, offsets):
+            if c["sock"] is None and c["error"] is None and time.time() >= begin + off:
+                s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+                s.setblocking(False)
+                c["sock"] = s
+                c["start"] = now_ms()
+                r = s.connect_ex((host, port))
+                if r not in (0, errno.EINPROGRESS):
+                    c["error"] = errno.errorcode.get(r, str(r))
+        live = [c for c in conns if c["sock"] is not None and c["error"] is None and not c["eof"]]
         if not live:
-            break
+            if all(c["sock"] is not None or c["error"] is not None for c in conns):
+                break
+            time.sleep(0.005)
+            continue
         wr = [c["sock"] for c in live if c["connected"] is None]
         rd = [c["sock"] for c in live if c["connected"] is not None]
         r, w, _ = select.select(rd, wr, [], max(0.0, min(0.05, end - time.time())))
@@ -276,7 +287,8 @@ def parallel(n, target, opts):
         if c["error"] is None and c["connected"] is None:
             c["error"] = "ETIMEDOUT"
         s = c.pop("sock")
-        s.close()
+        if s is not None:
+            s.close()
         out(step="conn", ok=c["error"] is None, **c)
 
 
