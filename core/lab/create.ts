@@ -23,6 +23,7 @@ import { LabSetupError } from './errors.ts';
 import { Lab } from './lab.ts';
 import { RESPONDER_DEFAULTS, type ResponderOptions } from './responders/index.ts';
 import type { Scenario } from './scenarios.ts';
+import { ALL_SCENARIOS } from './scenarios/index.ts';
 import { SimulatedPeer } from './simulated-peer.ts';
 
 export const DEFAULT_LAB_ADDR = '10.77.0.2';
@@ -132,7 +133,7 @@ export function createLab(opts: CreateLabOptions = {}): Lab {
   const clock: Clock = manualClock ?? realClock;
   const random: Random = opts.seed !== undefined ? seededRandom(opts.seed) : manualClock !== null ? seededRandom(1) : cryptoRandom();
   const responder = { ...RESPONDER_DEFAULTS, ...opts.responder };
-  const common = { clock, manualClock, labEventCapacity: opts.labEventCapacity, scenarios: opts.scenarios, responder };
+  const common = { clock, manualClock, labEventCapacity: opts.labEventCapacity, scenarios: opts.scenarios ?? ALL_SCENARIOS, responder };
   const stackFor = (labAddr: string, mtu: number): Stack => new Stack({
     address: address('labAddr', labAddr), clock, random, mtu, knobs: opts.knobs, eventRingSize: opts.eventRingSize ?? 32768,
   });

@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { createLab } from '../../core/lab/create.ts';
 import type { Lab } from '../../core/lab/lab.ts';
 import { createTestNet, isRoot, type ExecResult, type TestNet } from '../interop/netns.ts';
-import { hasChromium, openBrowser, serveWebLab, shot, type Browsing, type WebLab } from './harness.ts';
+import { hasChromium, openBrowser, serveWebLab, shot, shotOf, type Browsing, type WebLab } from './harness.ts';
 
 const until = async (what: string, fn: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> => {
   const end = Date.now() + ms;
@@ -100,6 +100,8 @@ describe.skipIf(!isRoot || !hasChromium)('the GUI against a real TUN (own namesp
     await eventually(async () => expect(await detail.locator('.ladder .seg-label').first().textContent()).toContain('S seq 0'));
     await eventually(async () => expect(await detail.locator('.ladder .state-at').nth(1).textContent()).toBe('SYN-RECEIVED'));
     await shot(b.page, '02-detail');
+    await shotOf(detail.locator('.side-col'), '02b-detail-gauges-timers-seqspace');
+    await shotOf(detail.locator('.ladder-card'), '02c-detail-ladder');
   });
 
   it('RST from the row (after confirming) makes curl report a reset', async () => {
@@ -119,6 +121,7 @@ describe.skipIf(!isRoot || !hasChromium)('the GUI against a real TUN (own namesp
     await detail.locator('.note').waitFor();
     await eventually(async () => expect(await detail.locator('.ladder g.seg.rst').count()).toBe(1));
     await shot(b.page, '04-detail-after-rst');
+    await shotOf(detail.locator('.ladder-card'), '04b-ladder-with-rst');
   });
 
   it('a finished curl to the HTTP responder leaves its whole life in the timeline', async () => {

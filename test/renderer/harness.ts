@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { LabBackend } from '../../core/api/backend.ts';
 import { LabServer } from '../../core/api/server.ts';
 import { startSocketServer, type SocketServer } from '../../core/api/socket-server.ts';
@@ -15,6 +15,14 @@ import { createWebAssetHandler } from '../../renderer/web-assets.ts';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 export const hasChromium = existsSync(CHROMIUM);
+
+/** A screenshot of one element (a card of the detail view, say). */
+export async function shotOf(target: Locator, name: string): Promise<string> {
+  await mkdir(ARTIFACTS, { recursive: true });
+  const path = `${ARTIFACTS}${name}.png`;
+  await target.screenshot({ path });
+  return path;
+}
 
 export async function shot(page: Page, name: string): Promise<string> {
   await mkdir(ARTIFACTS, { recursive: true });
@@ -37,10 +45,10 @@ export function ensureBundle(): Promise<string> {
 }
 
 /** What `tcplab serve --web` runs: LabServer + the socket transport on 127.0.0.1 with a token + the page. */
-export async function serveWebLab(backend: LabBackend): Promise<WebLab> {
+export async function serveWebLab(backend: LabBackend, opts: { shell?: boolean } = {}): Promise<WebLab> {
   const dir = process.env.NOBUILD ? (await import('../../renderer/build.ts')).DIST_DIR : await ensureBundle();
   const server = new LabServer(backend);
-  const assets = createWebAssetHandler({ dir, build: false });
+  const assets = createWebAssetHandler({ dir, build: false, shell: opts.shell ?? false });
   const socket = await startSocketServer({ api: server, unixPath: null, tcp: { port: 0 }, onHttpRequest: (req, res) => assets(req, res) });
   const access = socket.tcp;
   if (access === null) throw new Error('no tcp listener');

@@ -2,7 +2,7 @@
 // countdowns, the sequence space on the 32-bit circle, and the tcp_info numbers. The shared view
 // models (core/api/views) compute what is shown; this draws it.
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
-import type { ErrorEvent, LabEvent, SegmentEvent } from '../../../core/api/events.ts';
+import type { ErrorEvent, LabEvent, SegmentEvent, StateEvent } from '../../../core/api/events.ts';
 import type { ConnectionRow } from '../../../core/api/snapshot.ts';
 import { bufferGauges, type Gauge } from '../../../core/api/views/gauges.ts';
 import { t as st } from '../../../core/api/views/i18n.ts';
@@ -43,7 +43,10 @@ export function ConnectionDetail({ conn }: { conn: number }): ReactNode {
   const [relative, setRelative] = useState(true);
   useTick(250);
   if (found === null) return null;
-  const { row, gone } = found;
+  const { row: lastRow, gone } = found;
+  // A gone connection's last row still says the state it had; its history says how it ended.
+  const states = events.filter((e): e is StateEvent => e.kind === 'state');
+  const row = gone && states.length > 0 ? { ...lastRow, state: states[states.length - 1].to } : lastRow;
   const ctx = store.viewContext();
   const segments = events.filter((e): e is SegmentEvent => e.kind === 'segment');
   const errors = events.filter((e): e is ErrorEvent => e.kind === 'error');
@@ -58,6 +61,8 @@ export function ConnectionDetail({ conn }: { conn: number }): ReactNode {
         {error && <span className="err-badge">{error}</span>}
         <span className="spacer" />
         <label className="check"><input type="checkbox" checked={relative} onChange={(e) => setRelative(e.target.checked)} /> {st(ctx.lang, 'ladder.relative')}</label>
+        {!gone && <SendBox conn={conn} />}
+        {!gone && <button onClick={() => void store.call('shutdown', { conn })} title="shutdown(SHUT_WR): FIN after queued data, keep receiving">{t('conn.shutdown')}</button>}
         {!gone && <button onClick={() => void store.call('close', { conn })}>{t('conn.close')}</button>}
         <button className="icon" aria-label={t('detail.close')} title={t('detail.close')} onClick={() => store.setUi({ selected: null })}>✕</button>
       </header>
@@ -91,6 +96,23 @@ export function ConnectionDetail({ conn }: { conn: number }): ReactNode {
         </div>
       </div>
     </section>
+  );
+}
+
+/** Send text on the connection (\r and \n escapes allowed, as in the console's `send`). */
+function SendBox({ conn }: { conn: number }): ReactNode {
+  const store = useStore();
+  const t = useT();
+  const [text, setText] = useState('');
+  return (
+    <form className="send-box" onSubmit={(e) => {
+      e.preventDefault();
+      const data = text.replace(/\\r/g, '\r').replace(/\\n/g, '\n');
+      void store.call('send', { conn, data }).then((r) => { if (r.ok) { store.toast('ok', t('ok.sent', { n: r.value.written, id: conn })); setText(''); } });
+    }}>
+      <input aria-label={t('conn.sendLabel')} placeholder={t('conn.sendLabel')} value={text} onChange={(e) => setText(e.target.value)} />
+      <button type="submit" disabled={text === ''}>{t('conn.send')}</button>
+    </form>
   );
 }
 

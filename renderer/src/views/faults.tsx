@@ -50,7 +50,7 @@ export function FaultsView(): ReactNode {
     const r = await store.call('faultAdd', { rule }, { quiet: true });
     if (r.ok) {
       setError(null);
-      store.toast('ok', `fault rule ${r.value.id} added`);
+      store.toast('ok', t('ok.faultAdded', { id: r.value.id }));
     } else setError({ field: r.error.field, message: r.error.message });
   }
 

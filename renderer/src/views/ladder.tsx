@@ -64,9 +64,10 @@ export function Ladder({ segments, row, relative }: { segments: SegmentEvent[]; 
           const endX = r.rejected ? midX + (out ? -70 : 70) : x2;
           const endY = r.rejected ? (y1 + y2) / 2 + 4 : y2;
           const rst = r.flags.includes('R');
+          // The label runs along the arrow, just above it, reading left to right.
           const angle = (Math.atan2(y2 - y1, x2 - x1) * 180) / Math.PI;
-          const textAngle = (out ? angle - 180 : angle) * 0.55;
-          const labelY = (y1 + y2) / 2 - 5;
+          const textAngle = out ? angle - 180 : angle;
+          const midY = (y1 + y2) / 2;
           const head = rst ? 'arrow-rst' : out ? 'arrow-out' : 'arrow-in';
           return (
             <g key={r.eventSeq} className={`seg ${out ? 'out' : 'in'} ${r.rejected ? 'rejected' : ''} ${rst ? 'rst' : ''} ${roleClass(r.role)}`} data-seq={r.eventSeq} data-flags={r.flags}>
@@ -74,7 +75,7 @@ export function Ladder({ segments, row, relative }: { segments: SegmentEvent[]; 
               <text className="time" x={8} y={y1 + 4}>{fmtTime(r.at - t0)}</text>
               <line x1={x1} y1={y1} x2={endX} y2={endY} markerEnd={r.rejected ? undefined : `url(#${head})`} />
               {r.rejected && <text className="cross" x={endX} y={endY + 5} textAnchor="middle">✕</text>}
-              <text className="seg-label" x={midX} y={labelY} textAnchor="middle" transform={`rotate(${textAngle.toFixed(2)} ${midX} ${labelY})`}>
+              <text className="seg-label" x={0} y={-5} textAnchor="middle" transform={`translate(${midX} ${midY}) rotate(${textAngle.toFixed(2)})`}>
                 {r.label}
               </text>
               {r.rejected && <text className="verdict" x={midX} y={y2 + 9} textAnchor="middle">{r.verdict}</text>}

@@ -42,7 +42,7 @@ export function Timeline({ events, now }: { events: readonly LabEvent[]; now: nu
               {prev && <line className="transition" x1={x} x2={x} y1={prevLane * LANE_H + LANE_H / 2} y2={lane * LANE_H + LANE_H / 2} />}
               <rect className="stay" x={x + 2} y={y} width={STAY_W - 4} height={LANE_H - 10} rx={3} />
               <text className="stay-dur" x={x + STAY_W / 2} y={y + LANE_H / 2 - 1} textAnchor="middle">
-                {formatMs(e.durationMs)}{e.current ? ' …' : ''}
+                {e.current && e.state === 'CLOSED' ? '' : formatMs(e.durationMs)}{e.current && e.state !== 'CLOSED' ? ' …' : ''}
               </text>
               <text className="cause" x={x + 4} y={tl.lanes.length * LANE_H + 18}>
                 {cause.length > 19 ? `${cause.slice(0, 18)}…` : cause}
