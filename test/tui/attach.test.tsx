@@ -45,7 +45,7 @@ describe('tcplab tui --attach', () => {
     await store.start();
     const controller = new Controller(store, { lang: 'en', quit: () => {}, selectDelayMs: 0 });
     cleanups.push(() => { controller.dispose(); store.stop(); });
-    const r = render(<App controller={controller} width={80} height={24} where="attached to lab.sock" tickMs={0} />);
+    const r = render(<App controller={controller} width={80} height={24} where="attached to lab.sock" tickMs={0} frameMs={0} />);
     cleanups.push(() => r.unmount());
     await until(() => (r.lastFrame() ?? '').includes('attached to'));
     expect(r.lastFrame()).toContain('simulated wire · 10.77.0.2 ⇄ 10.77.0.1');

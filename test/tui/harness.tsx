@@ -127,7 +127,7 @@ export async function startTui(opts: HarnessOptions = {}): Promise<Harness> {
     writeFile: async (path, data) => { h.written.push({ path, data }); },
     date: () => new Date(2025, 0, 2, 3, 4, 5),
   });
-  const tree = <App controller={controller} width={width} height={height} where="own lab" tickMs={0} />;
+  const tree = <App controller={controller} width={width} height={height} where="own lab" tickMs={0} frameMs={0} />;
   let frame: () => string;
   let stdin: { write(s: string): void };
   let unmount: () => void;

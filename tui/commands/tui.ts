@@ -13,7 +13,7 @@ import { pickLang, t, type Lang } from '../../core/api/views/i18n.ts';
 import { createLab } from '../../core/lab/create.ts';
 import { LabSetupError } from '../../core/lab/errors.ts';
 import type { Lab } from '../../core/lab/lab.ts';
-import { runTui } from '../ui/run.tsx';
+import type { RunOptions } from '../ui/run.tsx';
 import type { Command } from './command.ts';
 
 const OPTIONS: readonly OptSpec[] = [
@@ -115,6 +115,16 @@ async function hostLab(o: TuiOptions): Promise<Hosted> {
       }
     },
   };
+}
+
+/**
+ * Loads the Ink app only now, in React's production build (the development build renders
+ * several times slower), so the other tcplab commands never load React at all.
+ */
+async function runTui(opts: RunOptions): Promise<number> {
+  process.env.NODE_ENV ??= 'production';
+  const { runTui: run } = await import('../ui/run.tsx');
+  return run(opts);
 }
 
 export async function tui(argv: readonly string[], io: { out(s: string): void; err(s: string): void } = {

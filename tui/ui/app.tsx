@@ -1,7 +1,7 @@
 // The Ink app: header with the views, the current view, the status or prompt line, key hints.
 // 80x24 shows one view at a time; a large terminal (>= 120x40) shows the connections table,
 // the selected connection, the listeners and the trace together.
-import React, { useEffect, useState, useSyncExternalStore } from 'react';
+import React, { useEffect, useState } from 'react';
 import { Box, Text, useInput } from 'ink';
 import { fit, textWidth } from '../../core/api/views/format.ts';
 import { t, type Lang, type StringKey } from '../../core/api/views/i18n.ts';
@@ -23,6 +23,39 @@ export interface AppProps {
   where: string;
   /** How often time-dependent text (countdowns) refreshes, ms; 0: never (tests). */
   tickMs?: number;
+  /** Least time between two renders, ms: changes that come faster are drawn together. */
+  frameMs?: number;
+  /** Called as a frame starts rendering (the benchmark times frames from here). */
+  onDraw?: () => void;
+}
+
+/**
+ * Re-renders when the store announces a change, at most once per `frameMs` (the first change
+ * after a quiet spell is drawn at once, in the next turn of the event loop; later ones wait
+ * for the interval and are drawn together). Rendering more often than the terminal is written
+ * (10 frames per second) would be work nobody sees.
+ */
+function useFrames(subscribe: (fn: () => void) => () => void, frameMs: number, onDraw?: () => void): number {
+  const [frame, setFrame] = useState(0);
+  useEffect(() => {
+    let last = -Infinity;
+    let timer: ReturnType<typeof setTimeout> | null = null;
+    const draw = (): void => {
+      timer = null;
+      last = performance.now();
+      onDraw?.();
+      setFrame((n) => n + 1);
+    };
+    const unsubscribe = subscribe(() => {
+      if (timer !== null) return;
+      timer = setTimeout(draw, Math.max(0, last + frameMs - performance.now()));
+    });
+    return () => {
+      unsubscribe();
+      if (timer !== null) clearTimeout(timer);
+    };
+  }, [subscribe, frameMs, onDraw]);
+  return frame;
 }
 
 export const WIDE = { width: 120, height: 40 };
@@ -171,15 +204,18 @@ function Dashboard({ controller, width, height, now, lang }: { controller: Contr
   );
 }
 
-export function App({ controller, width, height, where, tickMs = 1000 }: AppProps): React.ReactElement {
+export function App({ controller, width, height, where, tickMs = 1000, frameMs = 100, onDraw }: AppProps): React.ReactElement {
   const store = controller.store;
-  useSyncExternalStore(store.subscribe, store.getVersion);
+  useFrames(store.subscribe, frameMs, onDraw);
   const [, setTick] = useState(0);
   useEffect(() => {
     if (tickMs <= 0) return undefined;
-    const id = setInterval(() => setTick((n) => n + 1), tickMs);
+    const id = setInterval(() => {
+      onDraw?.();
+      setTick((n) => n + 1);
+    }, tickMs);
     return () => clearInterval(id);
-  }, [tickMs]);
+  }, [tickMs, onDraw]);
   useInput((input, key) => {
     const typed = splitTyped(input, key.ctrl || key.meta);
     if (typed === null) controller.onKey(fromInk(input, key));
