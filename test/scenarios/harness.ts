@@ -3,7 +3,7 @@
 // handlers, then the report. The namespace is deleted afterwards, also on failure.
 import { createLab } from '../../core/lab/create.ts';
 import type { Lab } from '../../core/lab/lab.ts';
-import { ALL_SCENARIOS, scenarioReport, setKernelNamespace } from '../../core/lab/scenarios/index.ts';
+import { ALL_SCENARIOS, scenarioReport } from '../../core/lab/scenarios/index.ts';
 import type { ScenarioReport } from '../../core/lab/scenarios/status.ts';
 import { createTestNet, isRoot, type TestNet } from '../interop/netns.ts';
 
@@ -39,8 +39,7 @@ export async function runOnTun(name: string, timeoutMs = 60_000, before?: (lab: 
   const net = await createTestNet();
   let lab: Lab | null = null;
   try {
-    lab = createLab({ link: net.tun ?? undefined, device: net.dev, scenarios: ALL_SCENARIOS });
-    setKernelNamespace(lab, net.ns);
+    lab = createLab({ link: net.tun ?? undefined, device: net.dev, netns: net.ns, scenarios: ALL_SCENARIOS });
     before?.(lab, net);
     lab.handlers.scenarioRun({ name });
     await waitScenario(lab, timeoutMs);

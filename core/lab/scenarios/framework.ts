@@ -21,7 +21,6 @@ import type { FaultRule } from '../../link/fault-rules.ts';
 import type { SocketOptions } from '../../stack/socket.ts';
 import type { Lab } from '../lab.ts';
 import type { Scenario, ScenarioContext } from '../scenarios.ts';
-import { readSetupState } from '../../link/setup-state.ts';
 import { KernelSide } from './kernel.ts';
 import { Observer } from './observe.ts';
 import type {
@@ -50,8 +49,8 @@ export interface ScenarioDefinition {
 
 export type LabScenario = Scenario<Lab> & Omit<ScenarioDefinition, 'run'>;
 
-/** The context, with the update() the Lab may offer (requests.md: ScenarioContext.update). */
-type Ctx = ScenarioContext<Lab> & { update?: (patch: ScenarioStatusPatch) => void };
+/** The context; update() takes the status fields of status.ts (the API's ScenarioStatus once it has them). */
+type Ctx = Omit<ScenarioContext<Lab>, 'update'> & { update: (patch: ScenarioStatusPatch) => void };
 
 /** Thrown to refuse a run: the scenario cannot run here (the reason says why and what to do). */
 export class ScenarioRefused extends Error {
@@ -62,27 +61,10 @@ export class ScenarioRefused extends Error {
 }
 
 const reports = new WeakMap<Lab, ScenarioReport>();
-const namespaces = new WeakMap<Lab, string | null>();
 
 /** The report of the last scenario run on this lab (also while it runs), or null. */
 export function scenarioReport(lab: Lab): ScenarioReport | null {
   return reports.get(lab) ?? null;
-}
-
-/**
- * Tell the scenarios which network namespace holds the kernel side of `lab` (until the Lab
- * reports it itself in info.netns): tests that open the TUN themselves use this.
- */
-export function setKernelNamespace(lab: Lab, netns: string | null): void {
-  namespaces.set(lab, netns);
-}
-
-/** The namespace of the kernel side: the Lab's info, what the test said, or what setup recorded. */
-export function kernelNamespaceOf(lab: Lab): string | null {
-  const fromInfo = (lab.info as { netns?: string | null }).netns;
-  if (fromInfo !== undefined) return fromInfo;
-  if (namespaces.has(lab)) return namespaces.get(lab) ?? null;
-  return lab.info.device !== null ? readSetupState(lab.info.device)?.netns ?? null : null;
 }
 
 const MAX_HINTS = 8;
@@ -141,8 +123,8 @@ export class ScenarioRun {
   check(what: string, zh: string, expected: string, observed: string, pass: boolean): boolean {
     const c: ScenarioCheck = { what, zh, expected, observed, pass };
     this.report.checks.push(c);
-    if (this.ctx.update !== undefined) this.push({ checks: [...this.report.checks] });
-    else this.ctx.step(`check ${pass ? 'ok' : 'FAILED'}: ${what}: expected ${expected}, observed ${observed}`);
+    this.push({ checks: [...this.report.checks] });
+    this.ctx.step(`check ${pass ? 'ok' : 'FAILED'}: ${what}: expected ${expected}, observed ${observed}`);
     return pass;
   }
 
@@ -155,7 +137,7 @@ export class ScenarioRun {
   }
 
   private push(patch: ScenarioStatusPatch): void {
-    if (this.ctx.update === undefined || this.signal.aborted) return;
+    if (this.signal.aborted) return;
     try {
       this.ctx.update(patch);
     } catch {
@@ -330,7 +312,7 @@ export class ScenarioRun {
         'Run it on a TUN: tcplab setup, then tcplab serve.');
     }
     if (this.lab.info.simulated) return;
-    this.kernelSide = new KernelSide(kernelNamespaceOf(this.lab), this.lab.info.device, this.lab.info.kernelAddr, this.lab.info.labAddr);
+    this.kernelSide = new KernelSide(this.lab.netns, this.lab.info.device, this.lab.info.kernelAddr, this.lab.info.labAddr);
     for (const tool of ['python3', ...(this.def.tools ?? [])]) {
       if (!(await this.kernelSide.has(tool))) {
         throw new ScenarioRefused(`'${this.def.name}' runs ${tool} on the kernel side (${this.kernelSide.where}), and it is not installed. ` +
@@ -384,7 +366,7 @@ export function defineScenario(def: ScenarioDefinition): LabScenario {
   const { run: _run, ...info } = def;
   return {
     ...info,
-    run: (ctx) => new ScenarioRun(ctx as Ctx, def).execute(),
+    run: (ctx) => new ScenarioRun(ctx as unknown as Ctx, def).execute(),
   };
 }
 

@@ -4,6 +4,7 @@
 // FIN-WAIT-2 it receives 100 KB from the kernel server.
 import { createHash } from 'node:crypto';
 import { defineScenario, watchConn } from './framework.ts';
+import { newBytes } from './observe.ts';
 import { drain, kernelPort, stepLine, toolOk } from './util.ts';
 
 const LAB_PORT = 7301;
@@ -63,8 +64,7 @@ export const halfClose = defineScenario({
     s.lab.handlers.close({ conn });
     const got = await client.done;
     await s.until(() => s.row(conn) === null, 3000);
-    const inCloseWait = s.seen.segments(conn).filter((e) => e.dir === 'out' && e.state === 'CLOSE-WAIT' && e.segment.len > 0)
-      .reduce((n, e) => n + e.segment.len, 0);
+    const inCloseWait = newBytes(s.seen.segments(conn).filter((e) => e.dir === 'out' && e.state === 'CLOSE-WAIT'));
     s.check('the lab sent data while in CLOSE-WAIT', '实验室在 CLOSE-WAIT 状态下发送了数据', `${ANSWER} bytes`, `${inCloseWait} bytes`, inCloseWait >= ANSWER);
     const all = stepLine(got.lines, 'recvall');
     s.check('the kernel received all of it after its own FIN', '内核在发出自己的 FIN 之后收到了全部数据', `${ANSWER} bytes, sha256 ${sha.slice(0, 12)}…`,
@@ -94,8 +94,7 @@ export const halfClose = defineScenario({
     received += drain(s, c2);
     const served = await server.done;
     const finSent = s.seen.states(c2).find((e) => e.to === 'FIN-WAIT-1')?.seq ?? Infinity;
-    const inFw2 = s.seen.segments(c2).filter((e) => e.dir === 'in' && e.segment.len > 0 && e.seq > finSent)
-      .reduce((n, e) => n + e.segment.len, 0);
+    const inFw2 = newBytes(s.seen.segments(c2).filter((e) => e.dir === 'in' && e.seq > finSent));
     s.check('the lab received data after its FIN (FIN-WAIT-1/2)', '实验室在发出 FIN 之后(FIN-WAIT-1/2)收到了数据', `${KERNEL_SENDS} bytes`,
       `${inFw2} bytes (read ${received})`, inFw2 === KERNEL_SENDS && received === KERNEL_SENDS);
     const req = stepLine(served.lines, 'recvall');

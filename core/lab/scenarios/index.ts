@@ -20,4 +20,4 @@ export const ALL_SCENARIOS: readonly LabScenario[] = [
   synFlood,
 ];
 
-export { defineScenario, scenarioReport, setKernelNamespace, type LabScenario } from './framework.ts';
+export { defineScenario, scenarioReport, type LabScenario } from './framework.ts';

@@ -108,3 +108,21 @@ export function ms(n: number): string {
 export function near(observed: number, expected: number, rel: number, abs = 0): boolean {
   return Math.abs(observed - expected) <= Math.max(abs, Math.abs(expected) * rel);
 }
+
+/** Bytes of new data in these segments (retransmitted or duplicate bytes counted once). */
+export function newBytes(segs: readonly SegmentEvent[]): number {
+  let top: number | null = null;
+  let n = 0;
+  for (const e of segs) {
+    if (e.segment.len === 0) continue;
+    const end = (e.segment.seq + e.segment.len) >>> 0;
+    if (top === null) {
+      n += e.segment.len;
+      top = end;
+    } else if (seqDiff(end, top) > 0) {
+      n += Math.min(e.segment.len, seqDiff(end, top));
+      top = end;
+    }
+  }
+  return n;
+}
