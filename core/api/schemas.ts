@@ -112,6 +112,8 @@ export const argSchemas = {
 // --- streams -----------------------------------------------------------------------------
 
 export const SNAPSHOT_RATE_DEFAULT = 10;
+/** The most events per second a client may ask for (EventFilter.maxRate). */
+export const EVENT_RATE_MAX = 100_000;
 export const SNAPSHOT_RATE_MAX = 30;
 
 export const streamSchemas = {
@@ -123,10 +125,15 @@ export const streamSchemas = {
       SNAPSHOT_RATE_DEFAULT,
     ),
   }),
-  /** Event filter: by kind, by connection; both optional (all events). */
+  /**
+   * Event filter: by kind, by connection; both optional (all events). `maxRate`: events per
+   * second this client wants at most (default: the server's, 2000); past it, events are counted
+   * as missed and the client gets a gap message.
+   */
   events: v.strictObject({
     kinds: v.optional(v.pipe(v.array(v.picklist(EVENT_KINDS, `must be event kinds: ${EVENT_KINDS.join(', ')}`)), v.minLength(1))),
     conns: v.optional(v.pipe(v.array(conn), v.minLength(1), v.maxLength(1000))),
+    maxRate: v.optional(int(1, EVENT_RATE_MAX, 'maxRate')),
   }),
 } as const;
 

@@ -25,6 +25,8 @@ export class LabServer implements LabApi {
   private readonly snapshotFeeds = new Set<SnapshotFeed>();
   private readonly eventFeeds = new Set<EventFeed>();
   private unsubscribeLab: (() => void) | null = null;
+  /** Event feeds that take events now. */
+  private accepting = 0;
   private cached: { at: number; snapshot: Snapshot } | null = null;
 
   constructor(private readonly backend: LabBackend, opts: LabServerOptions = {}) {
@@ -58,16 +60,30 @@ export class LabServer implements LabApi {
   subscribeEvents(filter: unknown, sink: StreamSink<EventMessage>): Result<Subscription> {
     const parsed = validate(streams.events.args, filter);
     if (!parsed.ok) return parsed;
-    const feed = new EventFeed(parsed.value, sink, () => this.backend.snapshot(), this.timers, this.eventOpts);
+    const feed = new EventFeed(parsed.value, sink, () => this.backend.snapshot(), this.timers, this.eventOpts, (accepting) => {
+      this.accepting += accepting ? 1 : -1;
+      this.listenToLab();
+    });
     this.eventFeeds.add(feed);
-    this.unsubscribeLab ??= this.backend.events.subscribe((e) => this.fanOut(e));
+    this.accepting++;
+    this.listenToLab();
     return ok({
       close: () => {
+        if (!this.eventFeeds.delete(feed)) return;
+        if (feed.accepting) this.accepting--;
         feed.close();
-        this.eventFeeds.delete(feed);
-        if (this.eventFeeds.size === 0) this.stopEvents();
+        this.listenToLab();
       },
     });
+  }
+
+  /**
+   * Listens to the lab's events only while some client can take them: while every client is
+   * over its rate or behind, the lab builds no event objects (feeds count what they miss by seq).
+   */
+  private listenToLab(): void {
+    if (this.accepting > 0) this.unsubscribeLab ??= this.backend.events.subscribe((e) => this.fanOut(e));
+    else this.stopEvents();
   }
 
   /** Ends every stream (transports close their clients themselves). */
@@ -76,6 +92,7 @@ export class LabServer implements LabApi {
     for (const f of this.eventFeeds) f.close();
     this.snapshotFeeds.clear();
     this.eventFeeds.clear();
+    this.accepting = 0;
     this.stopEvents();
   }
 

@@ -3,8 +3,19 @@
 // message is skipped: the next diff covers both, so a slow client costs the lab nothing.
 import type { StreamSink } from './lab-api.ts';
 import type { Snapshot } from './snapshot.ts';
-import { diffSnapshots, type SnapshotMessage } from './snapshot-diff.ts';
+import { diffSnapshots, type SnapshotDiff, type SnapshotMessage } from './snapshot-diff.ts';
 import type { TimerHandle, Timers } from './timers.ts';
+
+const lastDiff = new WeakMap<Snapshot, { to: Snapshot; diff: SnapshotDiff | null }>();
+
+/** diffSnapshots, computed once for every client going from the same snapshot to the same one. */
+export function diffOnce(from: Snapshot, to: Snapshot): SnapshotDiff | null {
+  const hit = lastDiff.get(from);
+  if (hit !== undefined && hit.to === to) return hit.diff;
+  const diff = diffSnapshots(from, to);
+  lastDiff.set(from, { to, diff });
+  return diff;
+}
 
 export class SnapshotFeed {
   private last: Snapshot;
@@ -31,9 +42,15 @@ export class SnapshotFeed {
     this.timer = null;
   }
 
+  /**
+   * Ticks fall on multiples of the interval, the same for every client at a rate: they then
+   * share one snapshot of the lab and one diff (see diffOnce) per tick.
+   */
   private arm(): void {
     if (this.closed) return;
-    this.timer = this.timers.after(this.intervalMs, () => {
+    const now = this.timers.now();
+    const next = (Math.floor(now / this.intervalMs) + 1) * this.intervalMs;
+    this.timer = this.timers.after(next - now, () => {
       this.timer = null;
       this.tick();
       this.arm();
@@ -44,7 +61,7 @@ export class SnapshotFeed {
     if (this.busy || this.closed) return;
     const now = this.latest();
     if (now === this.last) return;
-    const diff = diffSnapshots(this.last, now);
+    const diff = diffOnce(this.last, now);
     this.last = now;
     if (diff !== null) this.deliver({ kind: 'diff', diff });
   }

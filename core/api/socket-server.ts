@@ -7,6 +7,7 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { LabApi } from './lab-api.ts';
 import type { ServerMessage } from './protocol.ts';
+import { serverMessageBytes } from './message-json.ts';
 import { ApiSession } from './session.ts';
 import { checkTcpAccess, loopbackOrigins, newToken, type TcpAccess } from './socket-auth.ts';
 import { clearStaleSocket, defaultSocketPath, ensurePrivateDir } from './socket-dir.ts';
@@ -61,7 +62,7 @@ export async function startSocketServer(opts: SocketServerOptions): Promise<Sock
     const send = (msg: ServerMessage): void => {
       if (ws.readyState !== WebSocket.OPEN) return;
       if (ws.bufferedAmount > MAX_BUFFERED_BYTES) return ws.terminate();
-      ws.send(JSON.stringify(msg));
+      ws.send(serverMessageBytes(msg), { binary: false });
     };
     const session = new ApiSession(opts.api, send, (reason) => ws.close(1008, reason.slice(0, 120)));
     ws.on('message', (data: RawData, isBinary: boolean) => {

@@ -60,7 +60,7 @@ export function contractSuite(transport: string, make: MakeHarness, opts: Harnes
     let call: AnyCall;
 
     beforeEach(async () => {
-      h = await make({ events: { capacity: 64, maxBatch: 16, window: 2, batchMs: 10 }, ...opts });
+      h = await make({ events: { capacity: 64, maxBatch: 16, window: 2, batchMs: 10, maxRate: 100_000, rateWindowMs: 250 }, ...opts });
       call = h.client.call as unknown as AnyCall;
     });
     afterEach(async () => {
@@ -431,6 +431,62 @@ export function contractSuite(transport: string, make: MakeHarness, opts: Harnes
         expect(gap.snapshot.lastEventSeq).toBe(1000);
         expect(slow.after.every((seq) => seq > gap.snapshot.lastEventSeq)).toBe(true);
         await other.close();
+      });
+
+      it('bounds each client\'s rate: past its budget a window ends in one gap; a client may ask for more', async () => {
+        const limited = { events: 0, missed: 0, gaps: 0, seqs: [] as number[] };
+        value(await h.client.subscribeEvents({ maxRate: 400 }, (m) => { // 100 per 250 ms window
+          if (m.kind === 'events') {
+            limited.events += m.events.length;
+            limited.seqs.push(...m.events.map((e) => e.seq));
+          } else {
+            limited.missed += m.missed;
+            limited.gaps++;
+          }
+        }));
+        let all = 0;
+        value(await h.client.subscribeEvents({}, (m) => { if (m.kind === 'events') all += m.events.length; })); // 100,000/s here
+        for (let t = 0; t < 100; t++) { // 1 s: 3000 events, 30 every 10 ms
+          h.fake.emitMany(30);
+          h.timers.advance(10);
+          await settle(h.client);
+        }
+        h.timers.advance(300);
+        await settle(h.client);
+        expect(all).toBe(3000);
+        expect(limited.events + limited.missed).toBe(3000);
+        expect(limited.gaps).toBe(4); // one per window
+        expect(limited.events).toBeGreaterThanOrEqual(400);
+        expect(limited.events).toBeLessThanOrEqual(500);
+        expect(limited.seqs).toEqual([...limited.seqs].sort((a, b) => a - b));
+        expect(await h.client.subscribeEvents({ maxRate: 0 }, () => {})).toMatchObject({ ok: false, error: { code: 'EINVAL', field: 'maxRate' } });
+        expect(await h.client.subscribeEvents({ maxRate: 1e6 }, () => {})).toMatchObject({ ok: false, error: { code: 'EINVAL', field: 'maxRate' } });
+      });
+
+      it('stops listening to the lab while no client can take events, and counts what they missed', async () => {
+        const got = { events: 0, missed: 0, gaps: [] as number[] };
+        value(await h.client.subscribeEvents({ maxRate: 40 }, (m) => { // 10 per 250 ms window
+          if (m.kind === 'events') got.events += m.events.length;
+          else {
+            got.missed += m.missed;
+            got.gaps.push(m.snapshot.lastEventSeq);
+          }
+        }));
+        expect(h.fake.subscriberCount).toBe(1);
+        h.fake.emitMany(12); // 10 taken, the 11th is over budget: nobody takes events now
+        expect(h.fake.subscriberCount).toBe(0);
+        h.fake.emitMany(100); // the lab builds none of these for the API
+        h.timers.advance(20);
+        await settle(h.client);
+        expect(got).toEqual({ events: 10, missed: 0, gaps: [] });
+        h.timers.advance(250); // the window ends: the gap, then events again
+        await settle(h.client);
+        expect(got).toEqual({ events: 10, missed: 102, gaps: [112] });
+        expect(h.fake.subscriberCount).toBe(1);
+        h.fake.emitMany(3);
+        h.timers.advance(20);
+        await settle(h.client);
+        expect(got.events).toBe(13);
       });
 
       it('never makes the lab wait: a client that never reads costs a bounded queue', async () => {

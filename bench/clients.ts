@@ -1,0 +1,236 @@
+// The cost of watching: bulk TCP throughput kernel -> lab on a real TUN, with no clients and with
+// 20 clients attached over the Unix socket (each keeping a snapshot mirror at 10 per second and
+// following every event), alternating A/B rounds; the target is "within 10%" (the stack never
+// waits for a UI: slow clients are coalesced and lose events, told how many).
+//   lab process: the Lab on the TUN of a private namespace, LabServer, the socket server
+//   clients:     one child process (this file with --attach) holding 20 WebSocket clients, like
+//                20 UIs on the same machine
+//   kernel side: a python sender inside the namespace: connect, send BYTES, shut down, wait for
+//                the lab's FIN (the discard responder closes after reading everything)
+//   TCPLAB_BENCH_BYTES=268435456 (per transfer)  TCPLAB_BENCH_ROUNDS=3  TCPLAB_BENCH_CLIENTS=20
+// Needs root (namespace, TUN); prints a note and exits 0 without it. Everything it made is
+// removed afterwards, also on failure; the child is stopped by its PID.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import type { LabClient } from '../core/api/client.ts';
+import { connectSocket } from '../core/api/client-socket.ts';
+import { LabServer } from '../core/api/server.ts';
+import { SnapshotMirror } from '../core/api/snapshot-mirror.ts';
+import { startSocketServer } from '../core/api/socket-server.ts';
+import { createLabNet } from '../test/interop/lab-net.ts';
+import { isRoot } from '../test/interop/netns.ts';
+
+const BYTES = Number(process.env.TCPLAB_BENCH_BYTES ?? 256 << 20);
+const ROUNDS = Number(process.env.TCPLAB_BENCH_ROUNDS ?? 3);
+const CLIENTS = Number(process.env.TCPLAB_BENCH_CLIENTS ?? 20);
+const PORT = 5001;
+/** What each client follows: 'both' (default), 'snapshots' or 'events' (to see what costs what). */
+const STREAMS = process.env.TCPLAB_BENCH_STREAMS ?? 'both';
+
+const SENDER = `
+import socket, sys, time, json
+dst, port, total = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+buf = b'x' * (1 << 18)
+s = socket.socket()
+t0 = time.perf_counter()
+s.connect((dst, port))
+left = total
+while left > 0:
+    n = s.send(buf if left >= len(buf) else buf[:left])
+    left -= n
+s.shutdown(socket.SHUT_WR)
+while s.recv(65536):
+    pass
+print(json.dumps({"bytes": total, "secs": time.perf_counter() - t0}))
+`;
+
+interface ClientStats {
+  clients: number;
+  secs: number;
+  snapshotMessages: number;
+  events: number;
+  missed: number;
+  gaps: number;
+  /** CPU seconds the clients' process used while attached. */
+  cpu: number;
+}
+
+// ---- the child: 20 clients attached to the lab ---------------------------------------------
+
+async function attach(sock: string, n: number): Promise<void> {
+  const stats: ClientStats = { clients: n, secs: 0, snapshotMessages: 0, events: 0, missed: 0, gaps: 0, cpu: 0 };
+  const clients: LabClient[] = [];
+  const mirrors: SnapshotMirror[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = await connectSocket({ path: sock });
+    clients.push(c);
+    if (STREAMS !== 'events') {
+      const m = await SnapshotMirror.start(c, { rate: 10 }, () => void stats.snapshotMessages++);
+      if (!m.ok) throw new Error(m.error.message);
+      mirrors.push(m.value);
+    }
+    if (STREAMS === 'snapshots') continue;
+    const sub = await c.subscribeEvents({}, (msg) => {
+      if (msg.kind === 'events') stats.events += msg.events.length;
+      else {
+        stats.missed += msg.missed;
+        stats.gaps++;
+      }
+    });
+    if (!sub.ok) throw new Error(sub.error.message);
+  }
+  const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
+  process.stdout.write('attached\n');
+  await new Promise<void>((resolve) => process.once('SIGTERM', () => resolve()));
+  stats.secs = (performance.now() - t0) / 1000;
+  const u = process.cpuUsage(cpu0);
+  stats.cpu = (u.user + u.system) / 1e6;
+  for (const m of mirrors) m.close();
+  for (const c of clients) await c.close();
+  process.stdout.write(`${JSON.stringify(stats)}\n`);
+}
+
+// ---- the lab side ---------------------------------------------------------------------------
+
+interface Transfer {
+  gbit: number;
+  cpu: number;
+  p99: number;
+  /** Lab events per second during the transfer. */
+  events: number;
+}
+
+function startClients(sock: string): Promise<{ child: ChildProcess; stop(): Promise<ClientStats> }> {
+  const here = fileURLToPath(import.meta.url);
+  const child = spawn(process.execPath, ['--import', 'tsx', here, '--attach', sock, String(CLIENTS)], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('the clients did not attach in time')), 60_000);
+    const poll = setInterval(() => {
+      if (out.includes('attached')) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        resolve({
+          child,
+          async stop() {
+            if (child.pid !== undefined && child.exitCode === null) process.kill(child.pid, 'SIGTERM');
+            await exited;
+            const line = out.split('\n').find((l) => l.startsWith('{'));
+            if (line === undefined) throw new Error(`the clients printed no stats: ${out}`);
+            return JSON.parse(line) as ClientStats;
+          },
+        });
+      } else if (child.exitCode !== null) {
+        clearInterval(poll);
+        clearTimeout(timer);
+        reject(new Error(`the clients exited: ${out}`));
+      }
+    }, 20);
+  });
+}
+
+async function main(): Promise<void> {
+  if (process.argv[2] === '--attach') return attach(process.argv[3], Number(process.argv[4]));
+  if (!isRoot) {
+    process.stdout.write('bench/clients: needs root (namespace, TUN); skipped\n');
+    return;
+  }
+  const tmp = mkdtempSync(path.join(tmpdir(), 'tl-bench-clients-'));
+  const sender = path.join(tmp, 'sender.py');
+  writeFileSync(sender, SENDER);
+  const sockPath = path.join(tmp, 'run', 'lab.sock');
+  const ln = await createLabNet({ mtu: 1500 });
+  const server = new LabServer(ln.lab);
+  let running: { child: ChildProcess; stop(): Promise<ClientStats> } | null = null;
+  try {
+    const sockets = await startSocketServer({ api: server, unixPath: sockPath });
+    ln.lab.handlers.listen({ port: PORT, backlog: 16, responder: 'discard' });
+
+    const transfer = async (): Promise<Transfer> => {
+      const h = monitorEventLoopDelay({ resolution: 1 });
+      h.enable();
+      const cpu0 = process.cpuUsage();
+      const seq0 = ln.lab.snapshot().lastEventSeq;
+      const c0 = { ...ln.lab.snapshot().counters };
+      await ln.net.exec(['nstat', '-n']);
+      const r = await ln.net.exec(['python3', sender, ln.net.labAddr, String(PORT), String(BYTES)], { timeoutMs: 300_000 });
+      h.disable();
+      const line = r.stdout.trim().split('\n').at(-1) ?? '';
+      if (!line.startsWith('{')) throw new Error(`sender failed (${r.code ?? r.signal}): ${r.stdout}${r.stderr}`);
+      const { bytes, secs } = JSON.parse(line) as { bytes: number; secs: number };
+      const u = process.cpuUsage(cpu0);
+      const events = (ln.lab.snapshot().lastEventSeq - seq0) / secs;
+      if (process.env.TCPLAB_BENCH_DEBUG) {
+        const c1 = ln.lab.snapshot().counters;
+        const moved = Object.fromEntries(Object.entries(c1).filter(([k, v]) => v !== (c0[k] ?? 0)).map(([k, v]) => [k, v - (c0[k] ?? 0)]));
+        const k = await ln.net.exec(['nstat', '-z', 'TcpRetransSegs', 'TcpExtTCPLossProbes', 'TcpExtTCPTimeouts', 'TcpOutSegs']);
+        process.stdout.write(`  lab ${JSON.stringify(moved)}\n  kernel ${k.stdout.split('\n').slice(1).map((l) => l.replace(/\s+/g, ' ').trim()).join('; ')}\n  loop p50 ${(h.percentile(50) / 1e6).toFixed(1)} p90 ${(h.percentile(90) / 1e6).toFixed(1)} max ${(h.max / 1e6).toFixed(1)} ms\n`);
+      }
+      return { gbit: (bytes * 8) / secs / 1e9, cpu: (u.user + u.system) / 1e6 / secs, p99: h.percentile(99) / 1e6, events };
+    };
+
+    await transfer(); // warm up (JIT, buffers)
+    const none: Transfer[] = [];
+    const watched: Transfer[] = [];
+    const stats: ClientStats[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      // TCPLAB_BENCH_ONLY=clients|none runs one side only (to profile it).
+      const a = process.env.TCPLAB_BENCH_ONLY === 'clients' ? { gbit: NaN, cpu: NaN, p99: NaN, events: NaN } : await transfer();
+      none.push(a);
+      if (process.env.TCPLAB_BENCH_ONLY === 'none') {
+        watched.push(a);
+        stats.push({ clients: 0, secs: 1, snapshotMessages: 0, events: 0, missed: 0, gaps: 0, cpu: 0 });
+        continue;
+      }
+      let b: Transfer;
+      if (process.env.TCPLAB_BENCH_MODE === 'materialize') {
+        // Only what subscribing costs the lab (events built), no feeds, no clients.
+        const off = ln.lab.events.subscribe(() => {});
+        b = await transfer();
+        off();
+        stats.push({ clients: 0, secs: 1, snapshotMessages: 0, events: 0, missed: 0, gaps: 0, cpu: 0 });
+      } else {
+        running = await startClients(sockPath);
+        b = await transfer();
+        stats.push(await running.stop());
+        running = null;
+      }
+      watched.push(b);
+      const st = stats[stats.length - 1];
+      process.stdout.write(`round ${round + 1}: no clients ${a.gbit.toFixed(2)} Gbit/s (lab ${a.cpu.toFixed(2)} cores, ${Math.round(a.events)} events/s), ` +
+        `${CLIENTS} clients ${b.gbit.toFixed(2)} Gbit/s (lab ${b.cpu.toFixed(2)} cores, ${Math.round(b.events)} events/s; clients ${(st.cpu / st.secs).toFixed(2)} cores)\n`);
+    }
+    const median = (xs: number[]): number => [...xs].sort((x, y) => x - y)[Math.floor(xs.length / 2)];
+    const m0 = median(none.map((t) => t.gbit));
+    const m1 = median(watched.map((t) => t.gbit));
+    const sum = (k: keyof ClientStats): number => stats.reduce((s, x) => s + (x[k] as number), 0);
+    const secs = sum('secs');
+    const rows = [
+      ['', 'throughput (median)', 'lab CPU', 'event loop p99'],
+      ['no clients', `${m0.toFixed(2)} Gbit/s`, `${median(none.map((t) => t.cpu)).toFixed(2)} cores`, `${median(none.map((t) => t.p99)).toFixed(1)} ms`],
+      [`${CLIENTS} clients`, `${m1.toFixed(2)} Gbit/s`, `${median(watched.map((t) => t.cpu)).toFixed(2)} cores`, `${median(watched.map((t) => t.p99)).toFixed(1)} ms`],
+    ];
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+    process.stdout.write(`\n${rows.map((r) => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`).join('\n')}\n`);
+    const change = (m1 / m0 - 1) * 100;
+    process.stdout.write(`with ${CLIENTS} clients: ${change >= 0 ? '+' : ''}${change.toFixed(1)}% (target: within 10%) over ${ROUNDS} rounds of ${BYTES >> 20} MiB\n`);
+    process.stdout.write(`per client: ${(sum('snapshotMessages') / CLIENTS / secs).toFixed(1)} snapshot messages/s, ` +
+      `${Math.round(sum('events') / CLIENTS / secs)} events/s delivered, ${Math.round(sum('missed') / CLIENTS / secs)} events/s missed ` +
+      `(${(sum('gaps') / CLIENTS).toFixed(1)} gaps per client over ${secs.toFixed(1)} s attached)\n`);
+    await sockets.close();
+  } finally {
+    if (running !== null && running.child.pid !== undefined && running.child.exitCode === null) process.kill(running.child.pid, 'SIGKILL');
+    server.close();
+    await ln.cleanup();
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+await main();
