@@ -73,6 +73,7 @@ export interface QueueEvent extends EventBase {
   limit: number;
   conn: number | null;
   detail?: string;            // names the rule that fired: 'ACK dropped: accept queue full (2/2), tcp_abort_on_overflow=0'
+  segment?: SegmentSummary;   // the segment that caused it (a refused SYN or ACK)
 }
 
 export interface IcmpEvent extends EventBase {

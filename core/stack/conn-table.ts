@@ -1,7 +1,15 @@
 // Demultiplexing: the connections of one stack by (remote address, remote port, local port),
 // an open-addressing hash table with numeric keys (no strings, no Map entries per
-// connection), linear probing and backward-shift deletion.
+// connection), linear probing and backward-shift deletion. Generic over what it holds: TCBs,
+// and (a second table) the half-open requests of core/listen.
 import type { Tcb } from '../tcp/tcb.ts';
+
+/** Anything demultiplexed by (remote address, remote port, local port). */
+export interface TupleKeyed {
+  remoteAddr: number;
+  remotePort: number;
+  localPort: number;
+}
 
 export function tupleHash(remoteAddr: number, remotePort: number, localPort: number): number {
   let h = Math.imul(remoteAddr ^ 0x9e3779b9, 0x85ebca6b);
@@ -11,8 +19,8 @@ export function tupleHash(remoteAddr: number, remotePort: number, localPort: num
   return (h ^ (h >>> 16)) | 0;
 }
 
-export class ConnTable {
-  private slots: (Tcb | null)[];
+export class ConnTable<T extends TupleKeyed = Tcb> {
+  private slots: (T | null)[];
   private hashes: Int32Array;
   private mask: number;
   size = 0;
@@ -20,12 +28,12 @@ export class ConnTable {
   constructor(capacity = 64) {
     let cap = 16;
     while (cap < capacity * 2) cap *= 2;
-    this.slots = new Array<Tcb | null>(cap).fill(null);
+    this.slots = new Array<T | null>(cap).fill(null);
     this.hashes = new Int32Array(cap);
     this.mask = cap - 1;
   }
 
-  get(remoteAddr: number, remotePort: number, localPort: number): Tcb | null {
+  get(remoteAddr: number, remotePort: number, localPort: number): T | null {
     const h = tupleHash(remoteAddr, remotePort, localPort);
     const slots = this.slots;
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
@@ -36,13 +44,13 @@ export class ConnTable {
   }
 
   /** Adds a TCB (its tuple must not be present). */
-  add(t: Tcb): void {
+  add(t: T): void {
     if ((this.size + 1) * 2 > this.slots.length) this.grow();
     this.place(t, tupleHash(t.remoteAddr, t.remotePort, t.localPort));
     this.size++;
   }
 
-  private place(t: Tcb, h: number): void {
+  private place(t: T, h: number): void {
     for (let i = h & this.mask; ; i = (i + 1) & this.mask) {
       if (this.slots[i] === null) {
         this.slots[i] = t;
@@ -56,7 +64,7 @@ export class ConnTable {
     const old = this.slots;
     const oldH = this.hashes;
     const cap = old.length * 2;
-    this.slots = new Array<Tcb | null>(cap).fill(null);
+    this.slots = new Array<T | null>(cap).fill(null);
     this.hashes = new Int32Array(cap);
     this.mask = cap - 1;
     for (let i = 0; i < old.length; i++) {
@@ -66,7 +74,7 @@ export class ConnTable {
   }
 
   /** Removes this very TCB if present. */
-  remove(t: Tcb): boolean {
+  remove(t: T): boolean {
     const h = tupleHash(t.remoteAddr, t.remotePort, t.localPort);
     const slots = this.slots;
     const mask = this.mask;
@@ -98,7 +106,7 @@ export class ConnTable {
     return true;
   }
 
-  forEach(fn: (t: Tcb) => void): void {
+  forEach(fn: (t: T) => void): void {
     for (const t of this.slots.slice()) if (t !== null) fn(t);
   }
 

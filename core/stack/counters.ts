@@ -10,7 +10,10 @@ export const COUNTER_NAMES = [
   'TCPACKSkippedChallenge', 'TCPACKSkippedSeq', 'TCPACKSkippedPAWS', 'PAWSEstabRejected', 'TCPAbortOnData',
   'TCPAbortOnClose', 'TCPAbortOnTimeout', 'TCPAbortOnLinger', 'TCPKeepAliveTimeouts', 'TCPWinProbe', 'TCPRenoRecovery',
   'TCPFastRetrans', 'TCPSackRecovery', 'TCPOFOQueue', 'TCPTimeWaitFinRetrans', 'TCPURGRecv', 'TW', 'TCPReqQFullDrop',
-  'EmbryonicRsts', 'TCPOrphanDrops', 'TWRecycled',
+  'EmbryonicRsts', 'TCPOrphanDrops', 'TWRecycled', 'SyncookiesSent', 'SyncookiesRecv', 'SyncookiesFailed',
+  'TCPReqQFullDoCookies', 'TCPSynRetrans', 'TCPACKSkippedSynRecv',
+  // The SYN cache (syn_defence=cache), as FreeBSD's netstat -s counts it (tcps_sc_*)
+  'SyncacheAdded', 'SyncacheBucketOverflow', 'SyncacheCacheOverflow',
   // Ip
   'InReceives', 'InHdrErrors', 'InAddrErrors', 'InUnknownProtos', 'InDelivers', 'OutRequests',
   'ReasmReqds', 'ReasmFails',

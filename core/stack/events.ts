@@ -38,7 +38,7 @@ export type StackEvent =
   | { kind: 'timer'; seq: number; at: number; conn: number; timer: TimerName; action: 'set' | 'fire' | 'cancel'; deadline?: number }
   | { kind: 'drop'; seq: number; at: number; reason: string; detail?: string }
   | { kind: 'error'; seq: number; at: number; conn: number; code: SocketErrorCode }
-  | { kind: 'queue'; seq: number; at: number; listener: number; port: number; queue: QueueName; op: QueueOp; length: number; limit: number; conn: number | null }
+  | { kind: 'queue'; seq: number; at: number; listener: number; port: number; queue: QueueName; op: QueueOp; length: number; limit: number; conn: number | null; detail?: string; segment?: SegmentSummary }
   | { kind: 'icmp'; seq: number; at: number; dir: 'in' | 'out'; text: string; conn: number | null };
 
 export interface EventLog {
@@ -226,7 +226,13 @@ export class EventRing implements EventLog {
     return this.end(s);
   }
 
-  queue(at: number, listener: number, port: number, queue: QueueName, op: QueueOp, length: number, limit: number, conn: number | null): number {
+  /**
+   * A listen queue changed. `detail` names the rule that fired ('ACK dropped: accept queue full
+   * (3/3), tcp_abort_on_overflow=0'); `segmentEventSeq` is the event of the segment that caused
+   * it (attached when read), or -1.
+   */
+  queue(at: number, listener: number, port: number, queue: QueueName, op: QueueOp, length: number, limit: number, conn: number | null,
+    detail: string | null = null, segmentEventSeq = -1): number {
     const s = this.begin(K_QUEUE, at, conn);
     const o = (s % this.capacity) * STRIDE;
     const n = this.num;
@@ -236,6 +242,8 @@ export class EventRing implements EventLog {
     n[o + 3] = QUEUE_OPS.indexOf(op);
     n[o + 4] = length;
     n[o + 5] = limit;
+    n[o + 6] = segmentEventSeq;
+    this.str[s % this.capacity] = detail;
     return this.end(s);
   }
 
@@ -286,11 +294,20 @@ export class EventRing implements EventLog {
       }
       case K_ERROR:
         return { kind: 'error', seq: s, at, conn: c, code: internNames[n[o]] as SocketErrorCode };
-      case K_QUEUE:
-        return {
+      case K_QUEUE: {
+        const e: Extract<StackEvent, { kind: 'queue' }> = {
           kind: 'queue', seq: s, at, listener: n[o], port: n[o + 1], queue: QUEUES[n[o + 2]], op: QUEUE_OPS[n[o + 3]],
           length: n[o + 4], limit: n[o + 5], conn: c < 0 ? null : c,
         };
+        const detail = this.str[i];
+        if (detail !== null) e.detail = detail;
+        const segRef = n[o + 6];
+        if (segRef > 0 && segRef !== s) {
+          const se = this.read(segRef);
+          if (se !== null && se.kind === 'segment') e.segment = se.segment;
+        }
+        return e;
+      }
       case K_ICMP:
         return { kind: 'icmp', seq: s, at, dir: n[o] === 0 ? 'in' : 'out', text: this.str[i] ?? '', conn: c < 0 ? null : c };
       default:

@@ -13,6 +13,8 @@ export interface KnobSpec {
   readonly choices?: readonly string[];
   readonly unit?: string;
   readonly doc: string;
+  /** Other sysctl names that mean this knob (FreeBSD's for the SYN cache); packetdrill maps them too. */
+  readonly aliases?: readonly string[];
 }
 
 export type Knobs = Record<string, number | string>;
@@ -21,7 +23,7 @@ const b = (name: string, linuxName: string, def: number, doc: string): KnobSpec 
 
 export const KNOBS: readonly KnobSpec[] = Object.freeze([
   { name: 'tcp_syn_retries', linuxName: 'net.ipv4.tcp_syn_retries', default: 6, min: 1, max: 127, doc: 'SYN retransmissions of an active open before ETIMEDOUT (1+2+4+...+64 s = 127 s with 6).' },
-  { name: 'tcp_synack_retries', linuxName: 'net.ipv4.tcp_synack_retries', default: 5, min: 1, max: 255, doc: 'SYN-ACK retransmissions of a passive open before the half-open connection is dropped (~63 s with 5).' },
+  { name: 'tcp_synack_retries', linuxName: 'net.ipv4.tcp_synack_retries', default: 5, min: 1, max: 255, doc: 'SYN-ACK retransmissions of a half-open request (after 1, 2, 4, 8, 16 s with 5) before it is dropped (~63 s after the SYN with 5).' },
   { name: 'tcp_retries2', linuxName: 'net.ipv4.tcp_retries2', default: 15, min: 1, max: 255, doc: 'Give up retransmitting after the time N backed-off RTOs from rto_min take (15: ~924.6 s), as Linux.' },
   { name: 'tcp_orphan_retries', linuxName: 'net.ipv4.tcp_orphan_retries', default: 0, min: 0, max: 255, doc: 'tcp_retries2 for connections the user closed; 0 means 8.' },
   { name: 'rto_initial_ms', default: 1000, min: 1, max: 120000, unit: 'ms', doc: 'Initial RTO (RFC 6298 2.1; Linux TCP_TIMEOUT_INIT).' },
@@ -50,8 +52,14 @@ export const KNOBS: readonly KnobSpec[] = Object.freeze([
   { name: 'ip_local_port_low', default: 32768, min: 1024, max: 65535, doc: 'First ephemeral port (Linux ip_local_port_range).' },
   { name: 'ip_local_port_high', default: 60999, min: 1024, max: 65535, doc: 'Last ephemeral port (Linux ip_local_port_range).' },
   { name: 'somaxconn', linuxName: 'net.core.somaxconn', default: 4096, min: 1, max: 65535, doc: 'Upper limit of a listen backlog (the accept queue).' },
-  { name: 'tcp_max_syn_backlog', linuxName: 'net.ipv4.tcp_max_syn_backlog', default: 1024, min: 1, max: 65535, doc: 'Half-open (SYN queue) limit; without SYN cookies Linux drops new SYNs once 3/4 of it is used.' },
+  { name: 'tcp_max_syn_backlog', linuxName: 'net.ipv4.tcp_max_syn_backlog', default: 1024, min: 1, max: 65535, doc: 'Half-open requests: with tcp_syncookies=0 a SYN is dropped when less than a quarter of this is left (the SYN queue itself is full at the listen backlog).' },
   b('tcp_abort_on_overflow', 'net.ipv4.tcp_abort_on_overflow', 0, '1: answer the handshake-completing ACK with RST when the accept queue is full; 0: drop it (the SYN-ACK is retransmitted).'),
+  { name: 'tcp_syncookies', linuxName: 'net.ipv4.tcp_syncookies', default: 1, min: 0, max: 2, doc: 'SYN cookies (RFC 4987): 0 off (a SYN to a full SYN queue is dropped), 1 when the SYN queue is full, 2 for every SYN.' },
+  { name: 'syn_defence', default: 'queue', choices: ['queue', 'cache'], doc: 'Where half-open requests wait: the listener\'s SYN queue (Linux) or a SYN cache, a bounded hash table evicting the oldest (FreeBSD syncache).' },
+  { name: 'syncache_hashsize', default: 512, min: 1, max: 65536, doc: 'SYN cache buckets, a power of two (FreeBSD net.inet.tcp.syncache.hashsize).', aliases: ['net.inet.tcp.syncache.hashsize'] },
+  { name: 'syncache_bucketlimit', default: 30, min: 1, max: 65535, doc: 'SYN cache entries per bucket; a new entry in a full bucket evicts its oldest (FreeBSD net.inet.tcp.syncache.bucketlimit).', aliases: ['net.inet.tcp.syncache.bucketlimit'] },
+  { name: 'syncache_cachelimit', default: 15360, min: 1, max: 1048576, doc: 'SYN cache entries in all; when full a new entry evicts the oldest of its bucket (FreeBSD net.inet.tcp.syncache.cachelimit).', aliases: ['net.inet.tcp.syncache.cachelimit'] },
+  { name: 'syncookie_period_s', default: 60, min: 1, max: 3600, unit: 's', doc: 'Tick of the SYN cookie clock; a cookie is valid for less than 2 ticks (Linux TCP_SYNCOOKIE_PERIOD, 60 s, fixed).' },
   { name: 'ip_default_ttl', linuxName: 'net.ipv4.ip_default_ttl', default: 64, min: 1, max: 255, doc: 'TTL of the packets we send.' },
 ].map((k) => (k.linuxName === '' ? { ...k, linuxName: undefined } : k)));
 
@@ -78,6 +86,7 @@ export function validateKnob(name: string, value: number | string): string | nul
   if (typeof value !== 'number' || !Number.isFinite(value) || !Number.isInteger(value)) return `${name} must be an integer`;
   if (spec.min !== undefined && value < spec.min) return `${name} must be >= ${spec.min}${spec.unit ? ' ' + spec.unit : ''}`;
   if (spec.max !== undefined && value > spec.max) return `${name} must be <= ${spec.max}${spec.unit ? ' ' + spec.unit : ''}`;
+  if (name === 'syncache_hashsize' && (value & (value - 1)) !== 0) return `${name} must be a power of two`;
   return null;
 }
 

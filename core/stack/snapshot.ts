@@ -99,6 +99,18 @@ export interface ConnectionRow {
   urgentPointer: number | null;
 }
 
+/** A half-open request waiting in a listener's SYN queue (or the SYN cache). */
+export interface HalfOpenView {
+  /** The client, 'a.b.c.d:port'. */
+  remote: string;
+  /** ms since its SYN. */
+  age: number;
+  /** SYN-ACKs sent again (timer or retransmitted SYN). */
+  synAckRetries: number;
+  /** ms until the SYN-ACK timer fires (a retransmission, or the drop after the last). */
+  nextRetryIn: number | null;
+}
+
 export interface ListenerRow {
   id: number;
   local: string;
@@ -106,9 +118,16 @@ export interface ListenerRow {
   /** ss shows the accept queue length as Recv-Q and the backlog as Send-Q for listeners. */
   acceptQueue: number;
   acceptQueueLimit: number;
+  /** Half-open requests, and how many fit before SYNs get cookies or are refused (SYN cache: its limit). */
   synQueue: number;
   synQueueLimit: number;
   backlog: number;
+  /** Refusals: syn = SYNs refused by the SYN queue rules and SYN-cache evictions; accept = SYNs and ACKs refused by a full accept queue. */
+  drops: { syn: number; accept: number };
+  /** SYN cookies sent, validated and refused for this listener. */
+  cookies: { sent: number; recv: number; failed: number };
+  /** The oldest half-open requests (at most 32). */
+  halfOpen: HalfOpenView[];
 }
 
 export interface StackSnapshot {

@@ -5,13 +5,14 @@
 // at once (segments are encoded into packets, timers go into the timer queue, events into
 // the ring). User-visible callbacks run after the packet batch (no re-entrancy).
 import type { Link } from '../link/link.ts';
-import { ListenQueue, acceptQueueFull, addHalfOpen, admitEstablished, admitSyn, effectiveBacklog, moveToAcceptQueue, removeHalfOpen, takeAccepted } from '../listen/listener.ts';
-import type { ListenLimits } from '../listen/listener.ts';
+import { ListenQueue, acceptQueueFull, effectiveBacklog, pushAcceptQueue, takeAccepted } from '../listen/listener.ts';
+import type { ListenLimits, SynDefence } from '../listen/listener.ts';
+import type { SynRequest } from '../listen/request.ts';
 import { userAbort, userClose, userShutdown } from '../tcp/close.ts';
 import { defaultTcpConfig } from '../tcp/config.ts';
 import type { TcpConfig } from '../tcp/config.ts';
 import type { SocketErrorCode, TcpSink, TimerName } from '../tcp/effects.ts';
-import { ackCompletesHandshake, openActive, openPassive, updateMss } from '../tcp/handshake.ts';
+import { openActive, updateMss } from '../tcp/handshake.ts';
 import { computeIsn } from '../tcp/isn.ts';
 import { advMss, rcvWnd, unreadBytes } from '../tcp/receiver.ts';
 import { unackedBytes } from '../tcp/sender.ts';
@@ -42,7 +43,9 @@ import type { EventLog } from './events.ts';
 import { applyKnobs, defaultKnobs, isnClockOf, KNOBS, validateKnob } from './knobs.ts';
 import type { Knobs } from './knobs.ts';
 import type { Random } from './random.ts';
-import type { ConnectionRow, HistoryEntry, ListenerRow, SocketInfo, StackSnapshot, TimerInfo } from './snapshot.ts';
+import { HALF_OPEN_SHOWN, Passive } from './passive.ts';
+import type { PassiveHost, PassiveOptions } from './passive.ts';
+import type { ConnectionRow, HalfOpenView, HistoryEntry, ListenerRow, SocketInfo, StackSnapshot, TimerInfo } from './snapshot.ts';
 import { Listener, Socket, StackError } from './socket.ts';
 import type { ListenerHost, SocketHost, SocketOptions } from './socket.ts';
 import { TimerQueue } from './timer-queue.ts';
@@ -61,6 +64,8 @@ export interface StackOptions {
   eventRingSize?: number;
   /** How many closed connections keep their state history (default 1024). */
   closedHistory?: number;
+  /** SYN cookies: the keyed hash and the secrets (default HalfSipHash-2-4, secrets derived from the ISN secret). */
+  cookies?: PassiveOptions;
 }
 
 const EMPTY = new Uint8Array(0);
@@ -85,7 +90,7 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
   private readonly knobs: Knobs;
   /** The shared configuration every TCB reads. */
   readonly cfg: TcpConfig;
-  private readonly limits: ListenLimits = { somaxconn: 4096, maxSynBacklog: 1024, abortOnOverflow: false };
+  private readonly limits: ListenLimits = { somaxconn: 4096, maxSynBacklog: 1024, abortOnOverflow: false, syncookies: 1, mode: 'queue' };
   private readonly conns = new ConnTable(64);
   private readonly byId = new Map<number, Tcb>();
   private readonly listeners = new Map<number, ListenerEntry>();
@@ -94,6 +99,8 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
   private nextListenerId = 1;
   private readonly secret0: number;
   private readonly secret1: number;
+  /** Half-open requests, SYN cookies, the SYN cache (core/stack/passive.ts). */
+  private readonly passive: Passive;
   private ipId = 0;
   private outputFn: ((packet: Uint8Array) => void) | null;
   private link: Link | null = null;
@@ -125,16 +132,48 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
       if (err !== null) throw new StackError('EINVAL', err);
       this.knobs[k] = v;
     }
-    this.applyKnobs();
     this.secret0 = this.random.u32();
     this.secret1 = this.random.u32();
+    this.passive = new Passive(this.passiveHost(), this.secret0, this.secret1, opts.cookies);
+    this.applyKnobs();
   }
 
   private applyKnobs(): void {
-    applyKnobs(this.knobs, this.cfg);
-    this.limits.somaxconn = this.knobs.somaxconn as number;
-    this.limits.maxSynBacklog = this.knobs.tcp_max_syn_backlog as number;
-    this.limits.abortOnOverflow = this.knobs.tcp_abort_on_overflow === 1;
+    const k = this.knobs;
+    applyKnobs(k, this.cfg);
+    this.limits.somaxconn = k.somaxconn as number;
+    this.limits.maxSynBacklog = k.tcp_max_syn_backlog as number;
+    this.limits.abortOnOverflow = k.tcp_abort_on_overflow === 1;
+    this.limits.syncookies = k.tcp_syncookies as number;
+    this.limits.mode = k.syn_defence as SynDefence;
+    this.passive.configure({
+      hashSize: k.syncache_hashsize as number, bucketLimit: k.syncache_bucketlimit as number,
+      cacheLimit: k.syncache_cachelimit as number, cookiePeriodMs: (k.syncookie_period_s as number) * 1000,
+    });
+  }
+
+  /** What the passive-open code (passive.ts) may do with this stack. */
+  private passiveHost(): PassiveHost {
+    return {
+      address: this.address, cfg: this.cfg, limits: this.limits, counters: this.counters, ring: this.ring, sink: this,
+      segEvent: () => this.curSegEvent,
+      nextConnId: () => this.nextConnId++,
+      isn: (localPort, remoteAddr, remotePort, now) =>
+        computeIsn(now, isnClockOf(this.knobs), this.secret0, this.secret1, this.address, localPort, remoteAddr, remotePort),
+      randomU32: () => this.random.u32(),
+      send: (remoteAddr, seg, conn, state, verdict) => this.sendSegment(this.address, remoteAddr, seg, conn, state, verdict),
+      reset: (remoteAddr, seg, conn) => this.sendReset(this.address, remoteAddr, seg, conn),
+      listenerBuffers: (q) => {
+        const o = this.listeners.get(q.port)?.api.opts ?? {};
+        return { rcvBuf: o.rcvbuf !== undefined ? Math.max(2048, Math.floor(o.rcvbuf)) : this.cfg.rcvbuf, userMss: o.mss !== undefined ? Math.max(88, Math.floor(o.mss)) : 0 };
+      },
+      child: (q, remoteAddr, remotePort, id) => this.childTcb(q, remoteAddr, remotePort, id),
+      process: (tcb, seg, now) => {
+        const verdict = onSegment(tcb, seg, now, this);
+        if (tcb.state !== 'CLOSED') this.timers.update(tcb);
+        return verdict;
+      },
+    };
   }
 
   // ---- knobs ---------------------------------------------------------------------------
@@ -279,10 +318,8 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
     this.counters.add('PassiveOpens');
     if (entry === null) return;
     const q = entry.queue;
-    moveToAcceptQueue(q, tcb);
-    const now = this.clock.now();
-    this.ring.queue(now, q.id, q.port, 'syn', 'remove', q.synLength, effectiveBacklog(q, this.limits), tcb.id);
-    this.ring.queue(now, q.id, q.port, 'accept', 'add', q.acceptLength, effectiveBacklog(q, this.limits) + 1, tcb.id);
+    pushAcceptQueue(q, tcb);
+    this.ring.queue(this.clock.now(), q.id, q.port, 'accept', 'add', q.acceptLength, effectiveBacklog(q, this.limits) + 1, tcb.id);
     this.nListeners.push(entry.api);
   }
 
@@ -295,11 +332,6 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
     this.conns.remove(tcb);
     this.byId.delete(tcb.id);
     this.timers.forget(tcb);
-    const entry = this.listenerOf(tcb);
-    if (entry !== null && removeHalfOpen(entry.queue, tcb)) {
-      const q = entry.queue;
-      this.ring.queue(this.clock.now(), q.id, q.port, 'syn', 'remove', q.synLength, effectiveBacklog(q, this.limits), tcb.id);
-    }
     this.closedHistories.set(tcb.id, tcb.history);
     if (this.closedHistories.size > this.closedHistoryMax) {
       const oldest = this.closedHistories.keys().next().value as number;
@@ -438,22 +470,31 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
     let tcb = this.conns.get(src, seg.srcPort, seg.dstPort);
     const ev = this.ring.segmentPending(now, tcb === null ? null : tcb.id, src, dst, seg);
     this.curSegEvent = ev;
+    let recycled = false;
     if (tcb !== null && tcb.state === 'TIME-WAIT' && this.synReopensTimeWait(tcb, seg)) {
       // RFC 6191 / Linux: a new SYN beyond the old connection ends TIME-WAIT and goes to the listener.
       this.counters.add('TWRecycled');
       userAbort(tcb, now, this, 'rcv SYN in TIME-WAIT (new connection)');
       tcb = null;
+      recycled = true;
     }
     if (tcb !== null) {
-      const verdict = this.overflowCheck(tcb, seg, now) ?? onSegment(tcb, seg, now, this);
+      const verdict = onSegment(tcb, seg, now, this);
       this.ring.finishSegment(ev, tcb.id, verdict, tcb.state);
       this.timers.update(tcb);
       return;
     }
+    // A half-open request (Linux finds request socks in the established hash too).
+    const req = this.passive.lookup(src, seg.srcPort, seg.dstPort);
+    if (req !== null) {
+      const a = this.passive.requestArrives(req, seg, src, now);
+      this.ring.finishSegment(ev, a.conn, a.verdict, a.state);
+      return;
+    }
     const entry = this.listeners.get(seg.dstPort);
     if (entry !== undefined && !entry.queue.closed) {
-      const { verdict, conn } = this.listenArrives(entry, seg, src, now);
-      this.ring.finishSegment(ev, conn, verdict, conn === null ? 'LISTEN' : 'SYN-RECEIVED');
+      const a = this.listenArrives(entry, seg, src, now, recycled);
+      this.ring.finishSegment(ev, a.conn, a.verdict, a.state);
       return;
     }
     this.ring.finishSegment(ev, null, this.closedArrives(seg, src, dst), null);
@@ -467,56 +508,38 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
     return seqGt(seg.seq, tcb.rcvNxt);
   }
 
-  /**
-   * The ACK that completes a passive handshake while the accept queue is full (Linux
-   * tcp_check_req -> listen_overflow). Returns a verdict when the segment is consumed here.
-   */
-  private overflowCheck(tcb: Tcb, seg: TcpSegment, now: number): string | null {
-    if (tcb.state !== 'SYN-RECEIVED' || seg.ack === null || (seg.flags & (SYN | RST)) !== 0) return null;
-    const entry = this.listenerOf(tcb);
-    if (entry === null || !ackCompletesHandshake(tcb, seg.ack)) return null;
-    const q = entry.queue;
-    const action = admitEstablished(q, this.limits);
-    if (action === 'enqueue') return null;
-    this.counters.add('ListenOverflows');
-    this.counters.add('ListenDrops');
-    this.ring.queue(now, q.id, q.port, 'accept', 'overflow', q.acceptLength, effectiveBacklog(q, this.limits) + 1, tcb.id);
-    if (action === 'drop') return 'dropped: accept queue full (ListenOverflows)';
-    this.sendReset(tcb.localAddr, tcb.remoteAddr, seg, tcb.id);
-    userAbort(tcb, now, this, 'accept queue full (tcp_abort_on_overflow)');
-    return 'rst: accept queue full (tcp_abort_on_overflow=1)';
-  }
-
   /** RFC 9293 3.10.7.2: SEGMENT ARRIVES in LISTEN. */
-  private listenArrives(entry: ListenerEntry, seg: TcpSegment, src: number, now: number): { verdict: string; conn: number | null } {
+  private listenArrives(entry: ListenerEntry, seg: TcpSegment, src: number, now: number, recycled: boolean): { verdict: string; conn: number | null; state: TcpState | null } {
+    const q = entry.queue;
     // First: an RST is ignored.
-    if ((seg.flags & RST) !== 0) return { verdict: 'dropped: RST to LISTEN', conn: null };
-    // Second: any ACK is bad: <SEQ=SEG.ACK><CTL=RST>.
+    if ((seg.flags & RST) !== 0) return { verdict: 'dropped: RST to LISTEN', conn: null, state: 'LISTEN' };
+    // Second: any ACK is bad: <SEQ=SEG.ACK><CTL=RST>. Linux first checks an ACK without SYN
+    // for a SYN cookie (cookie_v4_check).
     if (seg.ack !== null) {
+      let why = 'ACK to LISTEN';
+      if ((seg.flags & SYN) === 0) {
+        const c = this.passive.cookieAck(q, seg, src, now);
+        if ('done' in c) return c.done;
+        if (c.failure !== null) why = `invalid SYN cookie (${c.failure.split(':')[0]})`;
+      }
       this.sendReset(this.address, src, seg, null);
-      return { verdict: 'rst: ACK to LISTEN', conn: null };
+      return { verdict: `rst: ${why}`, conn: null, state: 'LISTEN' };
     }
     // Fourth: neither SYN nor RST: drop.
-    if ((seg.flags & SYN) === 0) return { verdict: 'dropped: no SYN to LISTEN', conn: null };
-    // Third: SYN. The queues decide first (Linux tcp_conn_request).
-    const q = entry.queue;
-    const admit = admitSyn(q, this.limits);
-    if (admit !== 'accept') {
-      if (admit === 'drop: accept queue full') this.counters.add('ListenOverflows');
-      if (admit === 'drop: SYN queue full') this.counters.add('TCPReqQFullDrop');
-      this.counters.add('ListenDrops');
-      this.ring.queue(now, q.id, q.port, admit === 'drop: accept queue full' ? 'accept' : 'syn', 'drop', admit === 'drop: accept queue full' ? q.acceptLength : q.synLength, effectiveBacklog(q, this.limits), null);
-      return { verdict: `dropped: ${admit.slice(6)}`, conn: null };
-    }
-    const tcb = this.newTcb(this.address, seg.dstPort, src, seg.srcPort);
-    this.applySocketOptions(tcb, entry.api.opts, null);
-    tcb.listener = entry;
-    addHalfOpen(q, tcb);
-    this.ring.queue(now, q.id, q.port, 'syn', 'add', q.synLength, effectiveBacklog(q, this.limits), tcb.id);
-    const iss = computeIsn(now, isnClockOf(this.knobs), this.secret0, this.secret1, tcb.localAddr, tcb.localPort, tcb.remoteAddr, tcb.remotePort);
-    openPassive(tcb, seg, iss, this.random.u32(), now, this);
-    this.timers.update(tcb);
-    return { verdict: 'accepted: SYN-RECEIVED', conn: tcb.id };
+    if ((seg.flags & SYN) === 0) return { verdict: 'dropped: no SYN to LISTEN', conn: null, state: 'LISTEN' };
+    // Third: SYN. The queues decide (Linux tcp_conn_request).
+    return this.passive.synArrives(q, seg, src, now, recycled);
+  }
+
+  /** The TCB of a completed passive open (its request's id, the listener's socket options). */
+  private childTcb(q: ListenQueue, remoteAddr: number, remotePort: number, id: number): Tcb {
+    const entry = this.listeners.get(q.port) as ListenerEntry;
+    const t = new Tcb(id, this.cfg, this.address, q.port, remoteAddr, remotePort);
+    this.conns.add(t);
+    this.byId.set(id, t);
+    this.applySocketOptions(t, entry.api.opts, null);
+    t.listener = entry;
+    return t;
   }
 
   /** RFC 9293 3.10.7.1: no connection. An RST is dropped; anything else gets an RST. */
@@ -603,7 +626,10 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
   // ---- timers --------------------------------------------------------------------------
 
   nextDeadline(): number | null {
-    return this.timers.peek();
+    const t = this.timers.peek();
+    const r = this.passive.nextDeadline();
+    if (t === null) return r;
+    return r === null || t <= r ? t : r;
   }
 
   runTimers(): void {
@@ -618,6 +644,7 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
         this.curTimer = null;
         if (t.state !== 'CLOSED') this.timers.update(t);
       }
+      this.passive.runTimers(now);
     } finally {
       this.curTimer = null;
       this.leave();
@@ -685,10 +712,18 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
   /** The compact state history of a live or recently closed connection. */
   history(id: number): HistoryEntry[] {
     const h = this.byId.get(id)?.history ?? this.closedHistories.get(id);
-    if (h === undefined) return [];
+    if (h === undefined) return this.requestHistory(id);
     const out: HistoryEntry[] = [];
     for (const e of h) out.push(historyEntry(e));
     return out;
+  }
+
+  /** A live half-open request's history: it entered SYN-RECEIVED with its SYN. */
+  private requestHistory(id: number): HistoryEntry[] {
+    for (const { queue: q } of this.listeners.values()) {
+      for (let r = q.synHead; r !== null; r = r.next) if (r.id === id) return [{ at: Math.floor(r.createdAt), state: 'SYN-RECEIVED', cause: 'rcv SYN' }];
+    }
+    return [];
   }
 
   private applySocketOptions(t: Tcb, o: SocketOptions, sock: Socket | null): void {
@@ -825,7 +860,7 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
         t.listener = null;
         userAbort(t, now, this, 'listener closed');
       }
-      for (const t of [...q.synQueue]) userAbort(t, now, this, 'listener closed');
+      this.passive.listenerClosed(q, now);
       if (this.listeners.get(q.port)?.queue === q) this.listeners.delete(q.port);
     } finally {
       this.leave();
@@ -885,21 +920,50 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
     };
   }
 
+  /** A half-open request as an ss row (Linux ss shows request socks as SYN-RECV). */
+  private requestRow(r: SynRequest, q: ListenQueue, now: number): ConnectionRow {
+    const timer: TimerInfo | null = r.deadline !== 0 ? { name: 'syn-ack', deadline: r.deadline, expiresIn: Math.max(0, r.deadline - now) } : null;
+    const sndNxt = seqAdd(r.iss, 1);
+    const mss = Math.min(r.peerMss, this.mtu - 40);
+    return {
+      id: r.id, local: `${formatAddress(r.localAddr)}:${r.localPort}`, remote: `${formatAddress(r.remoteAddr)}:${r.remotePort}`,
+      state: 'SYN-RECEIVED', recvQ: 0, sendQ: 0, timer, rto: Math.min(this.cfg.rtoMaxMs, this.cfg.rtoInitialMs * 2 ** r.numTimeout),
+      rtt: 0, rttvar: 0, cwnd: 0, cwndBytes: 0, ssthresh: null, mss, sndWscale: r.sndWscale, rcvWscale: r.rcvWscale,
+      sndUna: r.iss, sndNxt, sndWnd: r.synWindow, rcvNxt: r.rcvNxt, rcvWnd: r.rcvWnd, iss: r.iss, irs: r.irs,
+      retransmits: r.numRetrans, listener: q.id, orphan: false, stateSince: Math.floor(r.createdAt),
+      sndBuf: this.cfg.sndbuf, rcvBuf: this.cfg.rcvbuf, urgentPointer: null,
+    };
+  }
+
+  private halfOpen(q: ListenQueue, now: number): HalfOpenView[] {
+    return q.oldestRequests(HALF_OPEN_SHOWN).map((r) => ({
+      remote: `${formatAddress(r.remoteAddr)}:${r.remotePort}`, age: now - r.createdAt, synAckRetries: r.numRetrans,
+      nextRetryIn: r.deadline !== 0 ? Math.max(0, r.deadline - now) : null,
+    }));
+  }
+
   snapshot(): StackSnapshot {
     const now = this.clock.now();
     const connections: ConnectionRow[] = [];
     for (const t of this.byId.values()) connections.push(this.row(t, now));
     const listeners: ListenerRow[] = [];
     for (const { queue: q } of this.listeners.values()) {
+      for (let r = q.synHead; r !== null; r = r.next) connections.push(this.requestRow(r, q, now));
       if (q.closed) continue;
       const backlog = effectiveBacklog(q, this.limits);
       listeners.push({
         id: q.id, local: `${formatAddress(this.address)}:${q.port}`, state: 'LISTEN', acceptQueue: q.acceptLength,
-        acceptQueueLimit: backlog + 1, synQueue: q.synLength, synQueueLimit: Math.min(backlog, this.limits.maxSynBacklog - (this.limits.maxSynBacklog >> 2)),
-        backlog: q.requestedBacklog,
+        acceptQueueLimit: backlog + 1, synQueue: q.synLength, synQueueLimit: this.passive.synLimit(q),
+        backlog: q.requestedBacklog, drops: { syn: q.dropsSyn, accept: q.dropsAccept },
+        cookies: { sent: q.cookiesSent, recv: q.cookiesRecv, failed: q.cookiesFailed }, halfOpen: this.halfOpen(q, now),
       });
     }
     return { at: now, address: formatAddress(this.address), connections, listeners, counters: this.counters.all(), knobs: this.getKnobs() };
+  }
+
+  /** Half-open requests in all SYN queues and the SYN cache. */
+  get halfOpenCount(): number {
+    return this.passive.live;
   }
 
   /** Number of live connections (all states but CLOSED). */

@@ -18,7 +18,7 @@ import {
 } from './tcb.ts';
 import type { Tcb } from './tcb.ts';
 import { cancelTimer, setTimer } from './timers.ts';
-import { closeTcb, transition } from './transition.ts';
+import { adoptState, closeTcb, transition } from './transition.ts';
 
 const EMPTY = new Uint8Array(0);
 /** RFC 7323 2.3: the largest shift. */
@@ -157,6 +157,77 @@ export function openPassive(tcb: Tcb, seg: TcpSegment, iss: Seq, tsOffset: numbe
   tcb.rttAt = Math.floor(now);
   tcb.flags |= F_RTT_TIMING;
   setTimer(tcb, 'syn-ack', now, tcb.rto, sink);
+}
+
+/** What a half-open request (core/listen/request.ts) or a valid SYN cookie hands to its TCB. */
+export interface PassiveChild {
+  iss: Seq;
+  irs: Seq;
+  /** The MSS the client announced (a cookie: the table's value). */
+  peerMss: number;
+  /** The client's window scale shift, or -1 when none was negotiated. */
+  sndWscale: number;
+  /** Ours (when scaling). */
+  rcvWscale: number;
+  sack: boolean;
+  timestamps: boolean;
+  /** TS.Recent (the client's latest TSval) and our TS offset. */
+  tsRecent: number;
+  tsOffset: number;
+  /** The client's SYN window (never scaled) and our SYN-ACK's window. */
+  synWindow: number;
+  rcvWnd: number;
+  /** When the request entered SYN-RECEIVED and sent its last SYN-ACK. */
+  synAt: number;
+  synAckAt: number;
+  /**
+   * 'timed': the SYN-ACK was sent once, its ACK is an RTT sample; 'retransmitted': Karn, no
+   * sample (RFC 6298 5.7 then applies); 'none': unknown (a SYN cookie: no sample, initial RTO).
+   */
+  rtt: 'timed' | 'retransmitted' | 'none';
+  /** The SYN-RECEIVED transition was already reported (a request); false for a SYN cookie. */
+  reported: boolean;
+  cause: string;
+}
+
+/**
+ * Linux tcp_create_openreq_child: the TCB of a passive open whose handshake-completing segment
+ * has arrived, made from its request (or cookie) in SYN-RECEIVED as if openPassive had run at
+ * the SYN; the caller then processes the segment on it (RFC 9293 3.10.7.4 fifth completes the
+ * handshake). No segment is sent here.
+ */
+export function openPassiveChild(tcb: Tcb, p: PassiveChild, now: number, sink: TcpSink): void {
+  const cfg = tcb.cfg;
+  tcb.tsOffset = p.tsOffset | 0;
+  tcb.flags |= F_PASSIVE;
+  tcb.irs = p.irs;
+  tcb.rcvNxt = seqAdd(p.irs, 1);
+  initSendSpace(tcb, p.iss);
+  tcb.peerMss = p.peerMss > 0 ? p.peerMss : DEFAULT_PEER_MSS;
+  if (cfg.windowScaling && p.sndWscale >= 0) {
+    tcb.flags |= F_WSCALE;
+    tcb.sndWscale = Math.min(p.sndWscale, MAX_WSCALE);
+    tcb.rcvWscale = p.rcvWscale;
+  }
+  if (cfg.sack && p.sack) tcb.flags |= F_SACK;
+  if (cfg.timestamps && p.timestamps) {
+    tcb.flags |= F_TS;
+    tcb.tsRecent = p.tsRecent | 0;
+    tcb.tsRecentAt = Math.floor(now);
+  }
+  updateMss(tcb);
+  tcb.sndWnd = p.synWindow;
+  tcb.maxSndWnd = p.synWindow;
+  tcb.sndWl1 = p.irs;
+  tcb.sndWl2 = p.iss;
+  tcb.lastRcvAt = Math.floor(now);
+  tcb.rcvAdv = seqAdd(tcb.rcvNxt, p.rcvWnd);
+  tcb.lastAckSent = tcb.rcvNxt;
+  tcb.rttAt = Math.floor(p.synAckAt);
+  if (p.rtt === 'timed') tcb.flags |= F_RTT_TIMING;
+  else if (p.rtt === 'retransmitted') tcb.flags |= F_SYN_RTX;
+  if (p.reported) adoptState(tcb, 'SYN-RECEIVED', p.cause, p.synAt);
+  else transition(tcb, 'SYN-RECEIVED', p.cause, now, sink);
 }
 
 /** The SYN (or SYN-ACK) was acknowledged: RTT sample (Karn), RTO per RFC 6298 5.7, cwnd. */

@@ -13,6 +13,16 @@ export function transition(tcb: Tcb, to: TcpState, cause: string, now: number, s
 }
 
 /**
+ * A TCB made for a state its connection is already in, which was reported when it was entered:
+ * the child of a half-open request (core/listen) starts in SYN-RECEIVED, entered when the SYN
+ * came (`at`). Records the history entry without a second state effect.
+ */
+export function adoptState(tcb: Tcb, to: TcpState, cause: string, at: number): void {
+  tcb.state = to;
+  tcb.noteHistory(at, to, cause);
+}
+
+/**
  * Deletes the TCB (RFC 9293: "enter the CLOSED state and delete the TCB"): timers stop,
  * buffers are released (unread received data stays readable for the user), the stack forgets it.
  */
