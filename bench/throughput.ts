@@ -5,7 +5,9 @@
 //   kernel -> kernel the same C sender and sink over a veth pair between two namespaces
 // at MTU 1500 and 65000, plus the event loop's delay (p50/p99/max, perf_hooks) while the lab
 // moves data and the CPU the lab's process used. Measured, not asserted.
-//   TCPLAB_BENCH_SECS=3 (per run)   TCPLAB_BENCH_ONLY=k2l-1500,l2k-65000,... (a subset)
+// Each lab case runs twice: on a plain TUN (every packet one segment) and with TCP offloads
+// (core/link/offload.ts: GSO super-segments both ways, the '-gso' cases).
+//   TCPLAB_BENCH_SECS=3 (per run)   TCPLAB_BENCH_ONLY=k2l-1500,l2k-65000-gso,... (a subset)
 // Profile a case:  node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/throughput.ts
 // Needs root (namespaces, TUN, veth); prints a note and exits 0 without it.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -133,23 +135,30 @@ async function main(): Promise<void> {
   tcpTool();
   const rows: string[][] = [['case', 'lab', 'kernel<->kernel (veth)', 'ratio', 'target', 'event loop p99', 'lab CPU']];
   for (const mtu of MTUS) {
-    const needKernel = want(`k2l-${mtu}`) || want(`l2k-${mtu}`) || want(`k2k-${mtu}`);
-    const ref = needKernel ? await kernelToKernel(mtu) : null;
+    const ids = [`k2l-${mtu}`, `l2k-${mtu}`, `k2l-${mtu}-gso`, `l2k-${mtu}-gso`];
+    const ref = ids.some(want) || want(`k2k-${mtu}`) ? await kernelToKernel(mtu) : null;
     if (ref !== null) process.stdout.write(`kernel -> kernel (veth) MTU ${mtu}: ${ref.gbit.toFixed(2)} Gbit/s (${ref.note})\n`);
-    const ln = want(`k2l-${mtu}`) || want(`l2k-${mtu}`) ? await createLabNet({ mtu, lab: { knobs: KNOBS } }) : null;
-    try {
-      for (const [id, label, fn] of [[`k2l-${mtu}`, 'kernel -> lab', kernelToLab], [`l2k-${mtu}`, 'lab -> kernel', labToKernel]] as const) {
-        if (!want(id) || ln === null) continue;
-        const m = await fn(ln);
-        process.stdout.write(`${label} MTU ${mtu}: ${m.gbit.toFixed(2)} Gbit/s, event loop p99 ${fmtLoop(m)}, lab CPU ${(m.cpu ?? 0).toFixed(2)} cores\n`);
-        rows.push([
-          `${label}, MTU ${mtu}`, `${m.gbit.toFixed(2)} Gbit/s`, ref === null ? '-' : `${ref.gbit.toFixed(2)} Gbit/s`,
-          ref === null ? '-' : `${(m.gbit / ref.gbit).toFixed(3)}`, TARGET[id] !== undefined ? `${TARGET[id]} Gbit/s` : '-',
-          fmtLoop(m), `${(m.cpu ?? 0).toFixed(2)}`,
-        ]);
+    for (const offload of [false, true]) {
+      const sfx = offload ? '-gso' : '';
+      const cases = [[`k2l-${mtu}${sfx}`, 'kernel -> lab', kernelToLab], [`l2k-${mtu}${sfx}`, 'lab -> kernel', labToKernel]] as const;
+      if (!cases.some(([id]) => want(id))) continue;
+      const ln = await createLabNet({ mtu, offload, lab: { knobs: KNOBS } });
+      try {
+        for (const [id, dir, fn] of cases) {
+          if (!want(id)) continue;
+          const label = `${dir}, MTU ${mtu}${offload ? ', offload' : ''}`;
+          const m = await fn(ln);
+          process.stdout.write(`${label}: ${m.gbit.toFixed(2)} Gbit/s, event loop p99 ${fmtLoop(m)}, lab CPU ${(m.cpu ?? 0).toFixed(2)} cores\n`);
+          const target = TARGET[id.replace('-gso', '')];
+          rows.push([
+            label, `${m.gbit.toFixed(2)} Gbit/s`, ref === null ? '-' : `${ref.gbit.toFixed(2)} Gbit/s`,
+            ref === null ? '-' : `${(m.gbit / ref.gbit).toFixed(3)}`, target !== undefined && dir === 'kernel -> lab' ? `${target} Gbit/s` : '-',
+            fmtLoop(m), `${(m.cpu ?? 0).toFixed(2)}`,
+          ]);
+        }
+      } finally {
+        await ln.cleanup();
       }
-    } finally {
-      await ln?.cleanup();
     }
   }
   process.stdout.write(`\n${table(rows)}\n(event-loop target: p99 under 20 ms during bulk transfer; ${SECS} s per run; ` +

@@ -46,6 +46,12 @@ export interface CreateLabOptions {
    * none). With `link`, it only records where the kernel side is (lab.netns).
    */
   netns?: string;
+  /**
+   * Open the TUN with TCP offloads (core/link/offload.ts): the kernel may hand over 64 KB TCP
+   * super-segments (shown as such, like tcpdump on a host with GRO), and our consecutive segments
+   * go to the kernel as GSO packets. Faster; default false (every packet one segment).
+   */
+  offload?: boolean;
   /** An open link to use instead of opening a device (the lab closes it when it closes). */
   link?: Link;
   /** A memory wire with a peer stack playing the kernel, instead of a TUN. */
@@ -95,7 +101,7 @@ interface OpenedDevice {
 }
 
 /** Opens the TUN `tcplab setup` made; every way this fails says what to run. */
-export function openLabDevice(opts: { device?: string; netns?: string; labAddr?: string; kernelAddr?: string }): OpenedDevice {
+export function openLabDevice(opts: { device?: string; netns?: string; labAddr?: string; kernelAddr?: string; offload?: boolean }): OpenedDevice {
   const device = opts.device ?? DEFAULT_TUN_NAME;
   const state = readSetupState(device);
   const netns = opts.netns ?? state?.netns ?? null;
@@ -108,7 +114,7 @@ export function openLabDevice(opts: { device?: string; netns?: string; labAddr?:
   }
   let tun: Tun;
   try {
-    tun = Tun.open({ name: device, ...(netns !== null ? { netns } : {}) });
+    tun = Tun.open({ name: device, ...(netns !== null ? { netns } : {}), offload: opts.offload });
   } catch (err) {
     if (err instanceof TunError) {
       const fixable = err.code === 'permission' || err.code === 'no-netns' || err.code === 'netns-permission' || err.code === 'not-a-tun';

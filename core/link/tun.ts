@@ -5,6 +5,7 @@
 // Uint8Array views handed to the receive handler.
 import { createRequire } from 'node:module';
 import type { Link, PacketHandler } from './link.ts';
+import { completeChecksum, GsoMerger, isGso, plainHeader, VNET_HDR_LEN } from './offload.ts';
 
 /** What the addon answers about the device (it follows the device into another namespace). */
 export interface TunInfo {
@@ -31,6 +32,9 @@ export interface TunStats {
   lastTxError: string | null;
   /** Packets refused before reaching the kernel (empty or larger than 65535 bytes). */
   txRejected: number;
+  /** Offload mode: super-segments received, and segments merged into GSO packets written. */
+  rxGso: number;
+  txMerged: number;
 }
 
 export interface TunOptions {
@@ -50,6 +54,12 @@ export interface TunOptions {
   rxArenaBytes?: number;
   /** Transmit arena size in bytes (default 1 MiB; at least 65535). */
   txArenaBytes?: number;
+  /**
+   * TCP offloads (offload.ts): open with the virtio-net header and TSO, so the kernel may hand
+   * over 64 KB TCP super-segments (as GRO makes them) and consecutive data segments we write in
+   * one flush go to the kernel as one GSO packet. Default false: every packet is one segment.
+   */
+  offload?: boolean;
 }
 
 export type TunErrorCode =
@@ -92,7 +102,7 @@ interface NativeTun {
   stats(): NativeStats;
 }
 interface NativeModule {
-  Tun: new (name: string, netnsPath: string | null) => NativeTun;
+  Tun: new (name: string, netnsPath: string | null, offload?: boolean) => NativeTun;
   maxPacket: number;
 }
 interface NativeError extends Error { code?: string; stage?: string }
@@ -123,6 +133,7 @@ export function loadTunAddon(): NativeModule {
 
 export const DEFAULT_TUN_NAME = 'tcplab0';
 const MAX_PACKET = 65535;
+const MAX_READ = MAX_PACKET + VNET_HDR_LEN;
 const NAME_RE = /^[A-Za-z0-9_.%:-]{1,15}$/;
 
 /** The namespace file for a `netns` option: a bare name means /run/netns/NAME (ip netns). */
@@ -203,15 +214,21 @@ export class Tun implements Link {
   private errorHandler: ((err: TunError) => void) | null = null;
   private closed = false;
   private lastName: string;
+  /** Offload mode (virtio-net header on every packet), and its GSO merger for writes. */
+  readonly offload: boolean;
+  private readonly merger: GsoMerger | null;
+  private rxGso = 0;
 
   private constructor(native: NativeTun, name: string, opts: TunOptions) {
     this.native = native;
     this.lastName = name;
     this.maxBatch = opts.maxBatch ?? 256;
-    this.rxArena = new Uint8Array(Math.max(opts.rxArenaBytes ?? 1 << 20, MAX_PACKET));
+    this.rxArena = new Uint8Array(Math.max(opts.rxArenaBytes ?? 1 << 20, MAX_READ));
     this.rxLengths = new Int32Array(this.maxBatch);
-    this.txArena = new Uint8Array(Math.max(opts.txArenaBytes ?? 1 << 20, MAX_PACKET));
+    this.txArena = new Uint8Array(Math.max(opts.txArenaBytes ?? 1 << 20, MAX_READ));
     this.txLengths = new Int32Array(1024);
+    this.offload = opts.offload === true;
+    this.merger = this.offload ? new GsoMerger() : null;
   }
 
   /** Open (attach to, or create) the TUN device. */
@@ -227,7 +244,7 @@ export class Tun implements Link {
     const netns = opts.netns ?? null;
     let native: NativeTun;
     try {
-      native = new mod.Tun(name, netns === null ? null : netnsPath(netns));
+      native = new mod.Tun(name, netns === null ? null : netnsPath(netns), opts.offload === true);
     } catch (err) {
       throw explainTunError(err as NativeError, name, netns);
     }
@@ -293,7 +310,14 @@ export class Tun implements Link {
     let off = 0;
     for (let i = 0; i < count; i++) {
       const len = this.rxLengths[i];
-      views[i] = this.rxArena.subarray(off, off + len);
+      const p = this.rxArena.subarray(off, off + len);
+      if (this.offload) {
+        if (isGso(p)) this.rxGso++;
+        const at = completeChecksum(p);
+        views[i] = at < 0 ? p.subarray(0, 0) : p.subarray(at);
+      } else {
+        views[i] = p;
+      }
       off += len;
     }
     this.handler?.(views);
@@ -316,10 +340,27 @@ export class Tun implements Link {
       this.txRejected++;
       return;
     }
-    if (this.txCount === this.txLengths.length || this.txOffset + len > this.txArena.length) this.flush();
-    this.txArena.set(packet, this.txOffset);
-    this.txLengths[this.txCount++] = len;
-    this.txOffset += len;
+    const merger = this.merger;
+    if (merger === null) {
+      if (this.txCount === this.txLengths.length || this.txOffset + len > this.txArena.length) this.flush();
+      this.txArena.set(packet, this.txOffset);
+      this.txLengths[this.txCount++] = len;
+      this.txOffset += len;
+      return;
+    }
+    if (this.txCount === this.txLengths.length || this.txOffset + VNET_HDR_LEN + len > this.txArena.length) this.flush();
+    const grew = merger.tryAppend(this.txArena, packet);
+    if (grew >= 0) {
+      this.txLengths[this.txCount - 1] += grew;
+      this.txOffset += grew;
+      return;
+    }
+    const at = this.txOffset;
+    plainHeader(this.txArena, at);
+    this.txArena.set(packet, at + VNET_HDR_LEN);
+    this.txLengths[this.txCount++] = len + VNET_HDR_LEN;
+    this.txOffset += len + VNET_HDR_LEN;
+    merger.opened(this.txArena, at, len + VNET_HDR_LEN);
   }
 
   /** Write every queued packet to the device (one native call). */
@@ -328,6 +369,7 @@ export class Tun implements Link {
     this.native.write(this.txArena, this.txLengths, this.txCount);
     this.txCount = 0;
     this.txOffset = 0;
+    this.merger?.reset();
   }
 
   /** Write a batch of packets now. */
@@ -337,7 +379,7 @@ export class Tun implements Link {
   }
 
   stats(): TunStats {
-    return { ...this.native.stats(), txRejected: this.txRejected };
+    return { ...this.native.stats(), txRejected: this.txRejected, rxGso: this.rxGso, txMerged: this.merger?.merged ?? 0 };
   }
 
   /** Whether a receiving device keeps the process alive (default true, like a listening socket). */

@@ -33,8 +33,12 @@
 
 namespace {
 
-// The largest packet a TUN hands out without IFF_VNET_HDR/GSO is its MTU, at most 65535.
+// The largest packet a TUN hands out without IFF_VNET_HDR/GSO is its MTU, at most 65535; with
+// the virtio-net header (offload mode) every packet carries 10 more bytes in front, and a GSO
+// packet is at most 65535 bytes of IPv4.
 constexpr size_t kMaxPacket = 65535;
+constexpr size_t kVnetHdr = 10;  // sizeof(struct virtio_net_hdr)
+constexpr size_t kMaxRead = kMaxPacket + kVnetHdr;
 constexpr const char* kCloneDevice = "/dev/net/tun";
 
 // What failed, for the error's `stage` property (the wrapper explains each one).
@@ -90,8 +94,9 @@ ino_t InodeOfFd(int fd) {
   return fstat(fd, &st) == 0 ? st.st_ino : 0;
 }
 
-// Open the clone device and attach/create `name`. Returns the fd or -1 with *stage and errno set.
-int OpenTunHere(const char* name, char* actualName, int* stage) {
+// Open the clone device and attach/create `name` (with the virtio-net header when `vnetHdr`).
+// Returns the fd or -1 with *stage and errno set.
+int OpenTunHere(const char* name, char* actualName, int* stage, bool vnetHdr) {
   int fd = open(kCloneDevice, O_RDWR | O_NONBLOCK | O_CLOEXEC);
   if (fd < 0) {
     *stage = kOpenClone;
@@ -99,7 +104,7 @@ int OpenTunHere(const char* name, char* actualName, int* stage) {
   }
   struct ifreq ifr;
   memset(&ifr, 0, sizeof ifr);
-  ifr.ifr_flags = IFF_TUN | IFF_NO_PI;
+  ifr.ifr_flags = IFF_TUN | IFF_NO_PI | (vnetHdr ? IFF_VNET_HDR : 0);
   strncpy(ifr.ifr_name, name, IFNAMSIZ - 1);
   if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
     int err = errno;
@@ -157,7 +162,7 @@ bool HelperEnter(int nsfd, int* stage) {
   return true;
 }
 
-[[noreturn]] void HelperMain(int sock, int nsfd, const char* tunName) {
+[[noreturn]] void HelperMain(int sock, int nsfd, const char* tunName, bool vnetHdr) {
   HelperReply r;
   memset(&r, 0, sizeof r);
   int stage = kOk;
@@ -165,7 +170,7 @@ bool HelperEnter(int nsfd, int* stage) {
   int fds[2] = {-1, -1};
   int count = 0;
   if (tunName != nullptr) {
-    fds[count] = OpenTunHere(tunName, r.name, &stage);
+    fds[count] = OpenTunHere(tunName, r.name, &stage, vnetHdr);
     if (fds[count] < 0) HelperFail(sock, &r, stage);
     count++;
   }
@@ -200,7 +205,7 @@ struct HelperResult {
   char name[IFNAMSIZ] = {0};
 };
 
-void RunHelper(int nsfd, const char* tunName, HelperResult* out) {
+void RunHelper(int nsfd, const char* tunName, HelperResult* out, bool vnetHdr = false) {
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0) {
     out->stage = kFork;
@@ -213,7 +218,7 @@ void RunHelper(int nsfd, const char* tunName, HelperResult* out) {
   pid_t pid = _Fork();
   if (pid == 0) {
     close(sv[0]);
-    HelperMain(sv[1], nsfd, tunName);
+    HelperMain(sv[1], nsfd, tunName, vnetHdr);
   }
   int forkErr = errno;
   pthread_sigmask(SIG_SETMASK, &old, nullptr);
@@ -331,10 +336,14 @@ class Tun : public Napi::ObjectWrap<Tun> {
                        });
   }
 
-  // new Tun(name: string, netnsPath: string | null)
+  // new Tun(name: string, netnsPath: string | null, offload?: boolean)
+  // offload: open with IFF_VNET_HDR (every packet read or written starts with a struct
+  // virtio_net_hdr) and TUNSETOFFLOAD(TUN_F_CSUM | TUN_F_TSO4): the kernel may then hand over TCP
+  // super-segments of up to 64 KB with a partial checksum, and accepts GSO packets written to it.
   explicit Tun(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Tun>(info) {
     Napi::Env env = info.Env();
     if (info.Length() < 1 || !info[0].IsString()) throw Napi::TypeError::New(env, "Tun(name, netnsPath): name must be a string");
+    vnetHdr_ = info.Length() >= 3 && info[2].ToBoolean();
     std::string name = info[0].As<Napi::String>();
     if (name.empty() || name.size() >= IFNAMSIZ || name.find('/') != std::string::npos) {
       throw Napi::TypeError::New(env, "Tun: invalid interface name '" + name + "' (1-15 characters, no '/')");
@@ -352,6 +361,14 @@ class Tun : public Napi::ObjectWrap<Tun> {
       h_ = nullptr;
       throw;
     }
+    if (vnetHdr_ && ioctl(h_->fd, TUNSETOFFLOAD, TUN_F_CSUM | TUN_F_TSO4) < 0) {
+      int err = errno;
+      CloseHandles(h_);
+      h_ = nullptr;
+      Napi::Error e = SysError(env, err, kSetIff, name);
+      e.Set("stage", Napi::String::New(env, "TUNSETOFFLOAD"));
+      throw e;
+    }
     h_->owner = this;
     h_->slot = &h_;
     napi_add_async_cleanup_hook(env, &OnEnvTeardown, h_, &h_->hook);
@@ -363,7 +380,7 @@ class Tun : public Napi::ObjectWrap<Tun> {
   void OpenHere(Napi::Env env, const std::string& name) {
     int stage = kOk;
     char actual[IFNAMSIZ];
-    h_->fd = OpenTunHere(name.c_str(), actual, &stage);
+    h_->fd = OpenTunHere(name.c_str(), actual, &stage, vnetHdr_);
     if (h_->fd < 0) throw SysError(env, errno, stage, name);
     h_->ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
     if (h_->ctl < 0) throw SysError(env, errno, kSocket, name);
@@ -375,7 +392,7 @@ class Tun : public Napi::ObjectWrap<Tun> {
     int nsfd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
     if (nsfd < 0) throw SysError(env, errno, kOpenNetns, name);
     HelperResult res;
-    RunHelper(nsfd, name.c_str(), &res);
+    RunHelper(nsfd, name.c_str(), &res, vnetHdr_);
     close(nsfd);
     if (res.stage != kOk || res.fds[0] < 0 || res.fds[1] < 0) {
       CloseIf(&res.fds[0]);
@@ -414,7 +431,7 @@ class Tun : public Napi::ObjectWrap<Tun> {
       throw Napi::TypeError::New(env, "start: arena must be a Uint8Array and lengths an Int32Array");
     }
     int maxBatch = info[2].As<Napi::Number>().Int32Value();
-    if (arena.ByteLength() < kMaxPacket) throw Napi::RangeError::New(env, "start: arena must hold at least 65535 bytes");
+    if (arena.ByteLength() < kMaxRead) throw Napi::RangeError::New(env, "start: arena must hold at least 65545 bytes");
     if (maxBatch < 1 || static_cast<size_t>(maxBatch) > lengths.ElementLength()) {
       throw Napi::RangeError::New(env, "start: maxBatch must be between 1 and lengths.length");
     }
@@ -474,8 +491,8 @@ class Tun : public Napi::ObjectWrap<Tun> {
     size_t off = 0;
     int err = 0;
     int fd = h_->fd;
-    while (n < maxBatch_ && arenaSize_ - off >= kMaxPacket) {
-      ssize_t r = read(fd, arena_ + off, kMaxPacket);
+    while (n < maxBatch_ && arenaSize_ - off >= kMaxRead) {
+      ssize_t r = read(fd, arena_ + off, kMaxRead);
       if (r < 0) {
         if (errno == EINTR) continue;
         if (errno != EAGAIN && errno != EWOULDBLOCK) err = errno;
@@ -639,6 +656,7 @@ class Tun : public Napi::ObjectWrap<Tun> {
   Napi::Value GetFd(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), IsOpen() ? h_->fd : -1); }
 
   Handles* h_ = nullptr;
+  bool vnetHdr_ = false;
   std::string name_;
   bool polling_ = false;
   bool refed_ = true;
@@ -656,6 +674,7 @@ class Tun : public Napi::ObjectWrap<Tun> {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("Tun", Tun::Define(env));
   exports.Set("maxPacket", Napi::Number::New(env, kMaxPacket));
+  exports.Set("vnetHdrLength", Napi::Number::New(env, kVnetHdr));
   return exports;
 }
 

@@ -1,6 +1,7 @@
 // 64 MiB each way between the lab and the kernel with identical SHA-256, at MTU 1500 and at
 // MTU 65000 (both ends then advertise MSS 64960), on a clean wire and with 1% random loss plus
-// reordering from the lab's fault injector (both directions). Each transfer is bounded in time.
+// reordering from the lab's fault injector (both directions), and at MTU 1500 with TUN offloads
+// (64 KB GSO super-segments both ways, core/link/offload.ts). Each transfer is bounded in time.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   acceptOne, createLabNet, hashIncoming, kernelPeer, kernelServer, pattern, sendAll, waitFor, type LabNet,
@@ -24,12 +25,12 @@ function mbit(bytes: number, ms: number): string {
   return `${((bytes * 8) / ms / 1000).toFixed(0)} Mbit/s`;
 }
 
-for (const mtu of [1500, 65000]) {
-  describe.skipIf(!isRoot)(`64 MiB each way at MTU ${mtu}`, () => {
+for (const [mtu, offload] of [[1500, false], [65000, false], [1500, true]] as const) {
+  describe.skipIf(!isRoot)(`64 MiB each way at MTU ${mtu}${offload ? ' with TUN offloads (GSO)' : ''}`, () => {
     let ln: LabNet;
     let port = 6000;
     beforeAll(async () => {
-      ln = await createLabNet({ mtu });
+      ln = await createLabNet({ mtu, offload });
     });
     afterAll(async () => {
       await ln?.cleanup();
@@ -47,7 +48,7 @@ for (const mtu of [1500, 65000]) {
       const got = await hashIncoming(ln.lab.socket(conn));
       const k = await client;
       const ms = performance.now() - t0;
-      rates.push(`MTU ${mtu} kernel -> lab ${label}: ${(ms / 1000).toFixed(2)} s, ${mbit(SIZE, ms)}`);
+      rates.push(`MTU ${mtu}${offload ? ' offload' : ''} kernel -> lab ${label}: ${(ms / 1000).toFixed(2)} s, ${mbit(SIZE, ms)}`);
       expect(k.sent).toBe(SIZE);
       expect(got).toMatchObject({ bytes: SIZE, eof: true, error: null });
       expect(got.sha).toBe(k.sentSha);
@@ -66,7 +67,7 @@ for (const mtu of [1500, 65000]) {
       const sent = await sendAll(sock, data, 'close');
       const k = await srv.result;
       const ms = performance.now() - t0;
-      rates.push(`MTU ${mtu} lab -> kernel ${label}: ${(ms / 1000).toFixed(2)} s, ${mbit(SIZE, ms)}`);
+      rates.push(`MTU ${mtu}${offload ? ' offload' : ''} lab -> kernel ${label}: ${(ms / 1000).toFixed(2)} s, ${mbit(SIZE, ms)}`);
       expect(sent.sent).toBe(SIZE);
       expect(k.got).toBe(SIZE);
       expect(k.gotSha).toBe(sent.sha);
@@ -98,6 +99,12 @@ for (const mtu of [1500, 65000]) {
         expect(after.dropped - before.dropped).toBeGreaterThan(0);
         expect(after.reordered - before.reordered).toBeGreaterThan(0);
       }, TRANSFER_MS + 10_000);
+    });
+
+    it.runIf(offload)('used the offloads: super-segments in, GSO packets out', () => {
+      const st = ln.net.tun?.stats();
+      expect(st?.rxGso).toBeGreaterThan(0);
+      expect(st?.txMerged).toBeGreaterThan(0);
     });
   });
 }

@@ -35,6 +35,8 @@ export interface TestNetOptions {
   tun?: 'move' | 'inside' | 'none';
   /** Leave the device down and without an address (default false). */
   unconfigured?: boolean;
+  /** Open the TUN with TCP offloads (virtio-net header, GSO; core/link/offload.ts). Default false. */
+  offload?: boolean;
 }
 
 export interface TestNet {
@@ -200,9 +202,9 @@ export async function createTestNet(opts: TestNetOptions = {}): Promise<TestNet>
     const mode = opts.tun ?? 'move';
     if (mode === 'none') return net;
     if (mode === 'inside') {
-      tun = Tun.open({ name: dev, netns: ns });
+      tun = Tun.open({ name: dev, netns: ns, offload: opts.offload });
     } else {
-      tun = Tun.open({ name: dev });
+      tun = Tun.open({ name: dev, offload: opts.offload });
       await must(['ip', 'link', 'set', dev, 'netns', ns]);
     }
     if (!opts.unconfigured) {
