@@ -2,16 +2,32 @@
 // Everything is bundled; the page loads nothing from anywhere else.
 //   npx tsx renderer/build.ts [--dev]
 import { build } from 'esbuild';
-import { copyFile, mkdir } from 'node:fs/promises';
+import { copyFile, mkdir, readdir, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const RENDERER_DIR = dirname(fileURLToPath(import.meta.url));
 export const DIST_DIR = join(RENDERER_DIR, 'dist');
 
+/**
+ * Builds into a private directory, then renames each file into place: a page being served (or
+ * a test running in parallel) never reads a half-written bundle.
+ */
 export async function buildRenderer(opts: { minify?: boolean; outdir?: string } = {}): Promise<string> {
-  const outdir = opts.outdir ?? DIST_DIR;
+  const final = opts.outdir ?? DIST_DIR;
+  const outdir = `${final}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
   await mkdir(outdir, { recursive: true });
+  try {
+    await bundle(outdir, opts.minify ?? true);
+    await mkdir(final, { recursive: true });
+    for (const f of await readdir(outdir)) await rename(join(outdir, f), join(final, f));
+  } finally {
+    await rm(outdir, { recursive: true, force: true });
+  }
+  return final;
+}
+
+async function bundle(outdir: string, minify: boolean): Promise<void> {
   await build({
     entryPoints: { app: join(RENDERER_DIR, 'src', 'main.tsx') },
     outdir,
@@ -20,7 +36,7 @@ export async function buildRenderer(opts: { minify?: boolean; outdir?: string } 
     platform: 'browser',
     target: ['chrome120'],
     jsx: 'automatic',
-    minify: opts.minify ?? true,
+    minify,
     sourcemap: false,
     legalComments: 'none',
     define: { 'process.env.NODE_ENV': '"production"' },
@@ -28,7 +44,6 @@ export async function buildRenderer(opts: { minify?: boolean; outdir?: string } 
     logLevel: 'warning',
   });
   await copyFile(join(RENDERER_DIR, 'index.html'), join(outdir, 'index.html'));
-  return outdir;
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

@@ -1,14 +1,18 @@
-// The GUI end to end on a real TUN in a private namespace, as `tcplab serve --web` serves it
-// (LabServer + WebSocket on 127.0.0.1 with a token + the renderer bundle), in Debian's Chromium:
+// The GUI end to end on a real TUN in a private namespace, served by `tcplab serve --web`
+// (tui/commands/serve.ts startDaemon: LabServer, the Unix socket, 127.0.0.1 with a token and the
+// renderer bundle), in Debian's Chromium:
 // a kernel curl appears as a row; its timeline shows SYN-RECEIVED -> ESTABLISHED; RST from the
 // GUI makes curl report a reset; a bad knob value is refused with the lab's message. Every view
 // is saved as a screenshot in test-artifacts/renderer/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { createLab } from '../../core/lab/create.ts';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { Lab } from '../../core/lab/lab.ts';
+import { parseServeArgs, startDaemon, type Daemon } from '../../tui/commands/serve.ts';
 import { createTestNet, isRoot, type ExecResult, type TestNet } from '../interop/netns.ts';
-import { hasChromium, openBrowser, serveWebLab, shot, shotOf, type Browsing, type WebLab } from './harness.ts';
+import { ensureBundle, hasChromium, openBrowser, shot, shotOf, type Browsing } from './harness.ts';
 
 const until = async (what: string, fn: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> => {
   const end = Date.now() + ms;
@@ -47,26 +51,32 @@ async function view(page: Page, key: string): Promise<void> {
 describe.skipIf(!isRoot || !hasChromium)('the GUI against a real TUN (own namespace, Chromium)', () => {
   let net: TestNet;
   let lab: Lab;
-  let web: WebLab;
+  let daemon: Daemon;
   let b: Browsing;
+  let dir: string;
 
   beforeAll(async () => {
+    await ensureBundle();
     net = await createTestNet();
-    lab = createLab({ link: net.tun ?? undefined, device: net.dev });
+    dir = await mkdtemp(join(tmpdir(), 'tcplab-gui-'));
+    const opts = parseServeArgs(['--web', '0', '--dev', net.dev, '--socket', join(dir, 'lab.sock')]);
+    if (!('web' in opts)) throw new Error(JSON.stringify(opts));
+    // The TUN is already open in this process (its kernel side is in the test namespace): hand it over.
+    daemon = await startDaemon(opts, { lab: { link: net.tun ?? undefined, device: net.dev } });
+    lab = daemon.lab;
     lab.handlers.listen({ port: 80, backlog: 128, responder: 'http' });
     // A listener nobody answers on: curl's request waits there until the GUI resets it.
     lab.handlers.listen({ port: 8080, backlog: 4, responder: 'manual' });
-    web = await serveWebLab(lab);
     b = await openBrowser();
-    await b.page.goto(web.url);
+    await b.page.goto(daemon.webUrl ?? '');
     await b.page.locator('.lab-id').waitFor();
   }, 90_000);
 
   afterAll(async () => {
     await b?.close();
-    await web?.close();
-    lab?.close();
+    await daemon?.close();
     await net?.cleanup();
+    if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it('shows the lab on its TUN, not the simulated wire', async () => {

@@ -7,10 +7,10 @@ import type { ConnectionRow } from '../../../core/api/snapshot.ts';
 import { sequenceSpace, zoomPosition, type SeqArc, type SeqSide } from '../../../core/api/views/gui-seqspace.ts';
 import { useT } from '../hooks.ts';
 
-const SIZE = 232;
+const SIZE = 250;
 const C = SIZE / 2;
-const R_OUT = 92;
-const R_IN = 66;
+const R_OUT = 96;
+const R_IN = 70;
 const MIN_SWEEP = 0.018; // turns
 
 function point(r: number, turn: number): [number, number] {
@@ -79,7 +79,7 @@ export function SeqSpace({ row }: { row: ConnectionRow }): ReactNode {
           <circle className="ring" cx={C} cy={C} r={R_OUT} />
           <circle className="ring inner" cx={C} cy={C} r={R_IN} />
           <line className="zero" x1={C} y1={C - R_OUT - 12} x2={C} y2={C - R_IN + 12} />
-          <text className="zero-label" x={C} y={12} textAnchor="middle">0 ≡ 2³²</text>
+          <text className="zero-label" x={C + 6} y={10} textAnchor="start">0 ≡ 2³²</text>
           {[0.25, 0.5, 0.75].map((q) => {
             const [x, y] = point(R_OUT + 14, q);
             return <text key={q} className="quarter" x={x} y={y + 3} textAnchor="middle">{`${q * 4}·2³⁰`}</text>;
@@ -96,7 +96,8 @@ export function SeqSpace({ row }: { row: ConnectionRow }): ReactNode {
           <div><dt>SND.WND</dt><dd className="num">{row.sndWnd}</dd></div>
           <div><dt><i className="sw rcvwnd" />RCV.NXT</dt><dd className="num">{row.rcvNxt >>> 0}</dd></div>
           <div><dt>RCV.WND</dt><dd className="num">{row.rcvWnd}</dd></div>
-          <div><dt>ISS / IRS</dt><dd className="num">{row.iss >>> 0} / {row.irs === null ? '—' : row.irs >>> 0}</dd></div>
+          <div><dt>ISS</dt><dd className="num">{row.iss >>> 0}</dd></div>
+          <div><dt>IRS</dt><dd className="num">{row.irs === null ? '—' : row.irs >>> 0}</dd></div>
         </dl>
       </div>
       <Strip side={s.send} label={t('detail.ours')} />
