@@ -4,7 +4,10 @@ import { close } from './close.ts';
 import { halfClose } from './half-close.ts';
 import { acceptOverflow } from './accept-overflow.ts';
 import { handshake } from './handshake.ts';
+import { keepalive } from './keepalive.ts';
 import { lostFinalAck } from './lost-final-ack.ts';
+import { retransmission } from './retransmission.ts';
+import { rst } from './rst.ts';
 import { simultaneousClose } from './simultaneous-close.ts';
 import { simultaneousOpen } from './simultaneous-open.ts';
 import { synFlood } from './syn-flood.ts';
@@ -18,6 +21,9 @@ export const ALL_SCENARIOS: readonly LabScenario[] = [
   lostFinalAck,
   acceptOverflow,
   synFlood,
+  rst,
+  keepalive,
+  retransmission,
 ];
 
 export { defineScenario, scenarioReport, type LabScenario } from './framework.ts';
