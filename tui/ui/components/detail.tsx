@@ -102,7 +102,7 @@ function ladderLine(r: LadderRow, area: number): string {
 function LadderView({ rows, row, width, height, lang, relative }: { rows: LadderRow[]; row: ConnectionRow; width: number; height: number; lang: Lang; relative: boolean }): React.ReactElement {
   const area = Math.max(10, width - 8 - 13);
   const shown = rows.slice(Math.max(0, rows.length - (height - 2)));
-  const ends = `${fit(`lab ${row.local}`, Math.floor(area / 2), 'left')}${fit(`kernel ${row.remote}`, area - Math.floor(area / 2), 'right')}`;
+  const ends = `${fit(`${t(lang, 'ladder.lab')} ${row.local}`, Math.floor(area / 2), 'left')}${fit(`${t(lang, 'ladder.kernel')} ${row.remote}`, area - Math.floor(area / 2), 'right')}`;
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Title text={t(lang, 'pane.ladder')} width={width} right={t(lang, relative ? 'ladder.relative' : 'ladder.absolute')} />

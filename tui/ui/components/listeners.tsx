@@ -13,7 +13,7 @@ function QueueLine({ g, width, lang, extra }: { g: Gauge; width: number; lang: L
   const labelW = 13;
   const textW = Math.max(g.text.length, 9);
   // The same bar length on every line, so the two queues compare at a glance.
-  const barW = Math.max(4, Math.min(24, width - labelW - 9 - 32));
+  const barW = Math.max(4, Math.min(24, width - 2 - labelW - 1 - 9 - 26));
   return (
     <Text wrap="truncate">
       {'  '}{fit(t(lang, g.label), labelW)}<Text {...roleProps(g.role)}>{bar(g.ratio, barW)}</Text> {fit(g.text, textW)}<Text dimColor>{extra}</Text>
