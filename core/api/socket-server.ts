@@ -25,6 +25,12 @@ export interface SocketServerOptions {
   tcp?: { port: number; token?: string; allowedOrigins?: string[] };
   /** Plain HTTP requests (not the API) on either listener; default 404. */
   onHttpRequest?: (req: IncomingMessage, res: ServerResponse, access: TcpAccess | null) => void;
+  /**
+   * WebSocket upgrades to other paths than the API's on the TCP listener, after the token,
+   * Origin and Host checks passed (e.g. `tcplab serve --shell`); answers whether it took it
+   * (otherwise 404).
+   */
+  onUpgrade?: (req: IncomingMessage, socket: Duplex, head: Buffer, access: TcpAccess) => boolean;
 }
 
 export interface SocketServer {
@@ -89,7 +95,10 @@ export async function startSocketServer(opts: SocketServerOptions): Promise<Sock
         const verdict = checkTcpAccess(req, access);
         if (!verdict.ok) return refuse(socket, verdict.status, verdict.reason);
       }
-      if (new URL(req.url ?? '/', 'http://localhost').pathname !== API_PATH) return refuse(socket, 404, 'not found');
+      if (new URL(req.url ?? '/', 'http://localhost').pathname !== API_PATH) {
+        if (access !== null && opts.onUpgrade?.(req, socket, head, access) === true) return;
+        return refuse(socket, 404, 'not found');
+      }
       wss.handleUpgrade(req, socket, head, attach);
     });
     servers.push(server);

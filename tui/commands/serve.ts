@@ -13,6 +13,7 @@ import { createLab, type CreateLabOptions } from '../../core/lab/create.ts';
 import { LabSetupError } from '../../core/lab/errors.ts';
 import type { Lab } from '../../core/lab/lab.ts';
 import type { Command } from './command.ts';
+import { createShellServer, kernelShellArgv, SHELL_PATH, type ShellServer } from './serve-shell.ts';
 
 const OPTIONS: readonly OptSpec[] = [
   { long: 'dev', short: 'd', value: 'NAME', doc: 'the TUN device `tcplab setup` made (default tcplab0)' },
@@ -20,7 +21,7 @@ const OPTIONS: readonly OptSpec[] = [
   { long: 'simulated', doc: 'no TUN: a simulated wire with a second stack playing the kernel' },
   { long: 'socket', value: 'PATH', doc: `the Unix socket to serve on (default ${defaultSocketPath()})` },
   { long: 'web', value: 'PORT', optionalValue: /^\d+$/, doc: 'also serve on 127.0.0.1:PORT (default: a free port) with a token, and the GUI to a browser' },
-  { long: 'shell', doc: 'with --web: offer the page a shell on the kernel side (inside the namespace)' },
+  { long: 'shell', doc: 'with --web: offer the page a shell on the kernel side (inside the namespace), as the user running serve' },
   { long: 'help', short: 'h', doc: 'this help' },
 ];
 
@@ -58,6 +59,7 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   }
   if (flags.has('shell') && port === null) return { error: '--shell goes with --web (the shell is offered to the web page)' };
   if (flags.has('simulated') && (flags.has('dev') || flags.has('netns'))) return { error: '--simulated runs without a TUN: leave out --dev and --netns' };
+  if (flags.has('simulated') && flags.has('shell')) return { error: '--shell opens a shell on the kernel side: a simulated lab has none' };
   return {
     dev: str('dev'), netns: str('netns'), simulated: flags.has('simulated'), socket: str('socket') ?? defaultSocketPath(env),
     web: port, shell: flags.has('shell'),
@@ -68,8 +70,10 @@ export interface Daemon {
   lab: Lab;
   server: LabServer;
   sockets: SocketServer;
-  /** http://127.0.0.1:PORT/?token=TOKEN with --web. */
+  /** http://127.0.0.1:PORT/?token=TOKEN with --web (#shell=ws://... with --shell). */
   webUrl: string | null;
+  /** The kernel-side shells (--shell). */
+  shells: ShellServer | null;
   /** Closes clients, removes the socket file, releases the TUN. Idempotent. */
   close(): Promise<void>;
 }
@@ -106,6 +110,7 @@ export async function startDaemon(opts: ServeOptions, deps: DaemonDeps = {}): Pr
     ? { simulated: true, ...deps.lab }
     : { ...(opts.dev !== undefined ? { device: opts.dev } : {}), ...(opts.netns !== undefined ? { netns: opts.netns } : {}), ...deps.lab });
   const server = new LabServer(lab);
+  const shells = opts.shell ? createShellServer(kernelShellArgv(lab.netns)) : null;
   let sockets: SocketServer;
   try {
     const assets = opts.web === null ? null : deps.assets ?? await webAssets();
@@ -114,20 +119,25 @@ export async function startDaemon(opts: ServeOptions, deps: DaemonDeps = {}): Pr
       unixPath: opts.socket,
       ...(opts.web !== null ? { tcp: { port: opts.web } } : {}),
       ...(assets !== null ? { onHttpRequest: httpHandler(assets) } : {}),
+      ...(shells !== null ? { onUpgrade: (req, socket, head) => shells.onUpgrade(req, socket, head) } : {}),
     });
   } catch (err) {
+    shells?.close();
     server.close();
     lab.close();
     throw err;
   }
   const tcp = sockets.tcp;
+  const shellHash = tcp !== null && shells !== null
+    ? `#shell=${encodeURIComponent(`ws://127.0.0.1:${tcp.port}${SHELL_PATH}?token=${tcp.token}`)}` : '';
   let closing: Promise<void> | null = null;
   return {
-    lab, server, sockets,
-    webUrl: tcp === null ? null : `http://127.0.0.1:${tcp.port}/?token=${tcp.token}`,
+    lab, server, sockets, shells,
+    webUrl: tcp === null ? null : `http://127.0.0.1:${tcp.port}/?token=${tcp.token}${shellHash}`,
     close() {
       closing ??= (async () => {
         try {
+          shells?.close();
           await sockets.close();
         } finally {
           server.close();
@@ -168,7 +178,6 @@ export async function serve(argv: readonly string[], write: (s: string) => void,
     writeErr(`tcplab serve: ${opts.error}\n\n${SERVE_USAGE}`);
     return 2;
   }
-  if (opts.shell) writeErr('tcplab serve: --shell: the kernel-side shell is not offered yet; serving without it\n');
   let daemon: Daemon;
   try {
     daemon = await startDaemon(opts);
@@ -182,6 +191,7 @@ export async function serve(argv: readonly string[], write: (s: string) => void,
   write(`${describeLab(daemon)}\n`);
   write(`  socket: ${opts.socket}\n`);
   if (daemon.webUrl !== null) write(`  web:    ${daemon.webUrl}\n`);
+  if (daemon.shells !== null) write(`  shell:  the page offers a shell on the kernel side${daemon.lab.netns !== null ? ` (namespace ${daemon.lab.netns})` : ''}, as ${process.getuid?.() === 0 ? 'root' : 'you'}\n`);
   write('Serving; Ctrl-C stops the lab.\n');
   const lost = daemon.lab;
   const sig = await signal;

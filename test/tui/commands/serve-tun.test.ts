@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { setup } from '../../../tui/commands/setup.ts';
 import { teardown } from '../../../tui/commands/teardown.ts';
 import { isRoot, reserveNames, run, type ExecResult } from '../../interop/netns.ts';
@@ -121,16 +122,43 @@ describe.skipIf(!isRoot)('tcplab serve + the tcplab commands on a real TUN, the 
     expect(lines.some((x) => /STATE {2}#\d+ (LISTEN|CLOSED) -> SYN-RECEIVED/.test(x))).toBe(true);
   });
 
-  it('stops cleanly on SIGTERM: the socket file is removed and the TUN released (a new lab can take it)', async () => {
+  it('stops cleanly on SIGTERM: the socket file is removed and the TUN released (a new lab, with --web --shell, takes it)', async () => {
     stop(daemon.child, 'SIGTERM');
     expect(await daemon.exited).toBe(0);
     expect(daemon.out()).toContain('SIGTERM: stopping the lab');
     expect(existsSync(sock)).toBe(false);
-    const again = start([process.execPath, TCPLAB, 'serve', '--dev', names.dev, '--netns', names.ns, '--socket', sock]);
+    const again = start([process.execPath, TCPLAB, 'serve', '--dev', names.dev, '--netns', names.ns, '--socket', sock, '--web', '--shell']);
     await waitFor('the second daemon', () => again.out().includes('Serving') || again.child.exitCode !== null, 60_000);
     expect(again.out()).toContain('Serving');
     const ping = await run(['ip', 'netns', 'exec', names.ns, 'ping', '-c', '1', '-W', '5', '10.77.0.2']);
     expect(ping.code).toBe(0);
+
+    // The page's kernel-side shell: inside the namespace, behind the token.
+    expect(again.out()).toContain(`shell:  the page offers a shell on the kernel side (namespace ${names.ns}), as root`);
+    const hash = /#shell=(\S+)/.exec(again.out());
+    expect(hash).not.toBeNull();
+    const shellUrl = decodeURIComponent((hash as RegExpExecArray)[1]);
+    expect(shellUrl).toMatch(/^ws:\/\/127\.0\.0\.1:\d+\/shell\?token=[\w-]+$/);
+    const refused = await new Promise<number>((resolve) => {
+      const ws = new WebSocket(shellUrl.replace(/token=[\w-]+/, 'token=wrong'));
+      ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.on('open', () => resolve(101));
+      ws.on('error', () => {});
+    });
+    expect(refused).toBe(401);
+    const ws = new WebSocket(shellUrl);
+    let screen = '';
+    ws.on('message', (d: Buffer) => (screen += d.toString()));
+    await new Promise<void>((resolve, reject) => { ws.once('open', () => resolve()); ws.once('error', reject); });
+    ws.send(JSON.stringify({ resize: { cols: 100, rows: 30 } }));
+    await new Promise((r) => setTimeout(r, 300));
+    ws.send(Buffer.from('stty size; ip -br addr show dev ' + names.dev + '; echo done-$((6*7))\n'), { binary: true });
+    await waitFor('the shell\'s answer', () => screen.includes('done-42'), 20_000);
+    expect(screen).toContain('30 100');
+    expect(screen).toMatch(/10\.77\.0\.1\/24/);
+    const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+    ws.send(Buffer.from('exit\n'), { binary: true });
+    await closed;
     stop(again.child, 'SIGINT');
     expect(await again.exited).toBe(0);
     expect(existsSync(sock)).toBe(false);

@@ -25,6 +25,7 @@ describe('serve arguments', () => {
     });
     expect(parseServeArgs(['--shell'], {})).toEqual({ error: '--shell goes with --web (the shell is offered to the web page)' });
     expect(parseServeArgs(['--simulated', '--dev', 'x'], {})).toEqual({ error: '--simulated runs without a TUN: leave out --dev and --netns' });
+    expect(parseServeArgs(['--simulated', '--web', '--shell'], {})).toEqual({ error: '--shell opens a shell on the kernel side: a simulated lab has none' });
     expect(parseServeArgs(['--web', '70000'], {})).toEqual({ error: "--web takes a port from 0 to 65535, not '70000'" });
     expect(parseServeArgs(['extra'], {})).toEqual({ error: "unexpected 'extra'" });
     expect(parseServeArgs(['-h'], {})).toEqual({ help: true });
