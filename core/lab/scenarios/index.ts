@@ -1,11 +1,13 @@
 // Every guided scenario (issue 8), in teaching order. createLab registers them (or pass your own).
 import type { LabScenario } from './framework.ts';
 import { close } from './close.ts';
+import { delayedAck } from './delayed-ack.ts';
 import { halfClose } from './half-close.ts';
 import { acceptOverflow } from './accept-overflow.ts';
 import { handshake } from './handshake.ts';
 import { keepalive } from './keepalive.ts';
 import { lostFinalAck } from './lost-final-ack.ts';
+import { nagle } from './nagle.ts';
 import { retransmission } from './retransmission.ts';
 import { rst } from './rst.ts';
 import { simultaneousClose } from './simultaneous-close.ts';
@@ -24,6 +26,8 @@ export const ALL_SCENARIOS: readonly LabScenario[] = [
   rst,
   keepalive,
   retransmission,
+  delayedAck,
+  nagle,
 ];
 
 export { defineScenario, scenarioReport, type LabScenario } from './framework.ts';
