@@ -35,6 +35,37 @@ function LabBanner(): ReactNode {
   );
 }
 
+/** Guided scenarios (the lab's): pick one, run it, watch its step; the views show what it does. */
+function Scenarios(): ReactNode {
+  const store = useStore();
+  const t = useT();
+  const [list, setList] = useState<{ name: string; title: string }[]>([]);
+  const [chosen, setChosen] = useState('');
+  useEffect(() => {
+    void store.call('scenarioList', {}, { quiet: true }).then((r) => { if (r.ok) setList(r.value.scenarios); });
+  }, [store, store.status]);
+  const sc = store.snapshot?.scenario ?? null;
+  if (list.length === 0) return null;
+  return (
+    <div className="scenarios">
+      {sc?.running ? (
+        <>
+          <span className="pill accent" title={sc.step}>▶ {sc.name}: {sc.step}</span>
+          <button className="ghost" onClick={() => void store.call('scenarioStop')}>{t('scenario.stop')}</button>
+        </>
+      ) : (
+        <>
+          <select aria-label={t('scenario.choose')} value={chosen} onChange={(e) => setChosen(e.target.value)}>
+            <option value="">{t('scenario.choose')}</option>
+            {list.map((x) => <option key={x.name} value={x.name}>{x.title}</option>)}
+          </select>
+          <button className="ghost" disabled={chosen === ''} onClick={() => void store.call('scenarioRun', { name: chosen })}>{t('scenario.run')}</button>
+        </>
+      )}
+    </div>
+  );
+}
+
 function Toasts(): ReactNode {
   const store = useStore();
   return (
@@ -100,6 +131,7 @@ export function App({ shellUrl, fallback }: { shellUrl: string | null; fallback:
         <div className="brand"><span className="logo" aria-hidden="true">⇌</span> tcplab</div>
         <LabBanner />
         <span className="spacer" />
+        <Scenarios />
         {store.snapshot?.pcap.running && <span className="pill rec-pill">● pcap {store.snapshot.pcap.packets}</span>}
         <button className="ghost" onClick={() => setKeysOpen((o) => !o)} aria-label={t('keys.title')} title={t('keys.title')}>⌨</button>
         <button className="ghost" onClick={() => store.setUi({ lang: lang === 'en' ? 'zh' : 'en' })} title="l">{t('lang.toggle')}</button>

@@ -50,9 +50,9 @@ export function CountersView(): ReactNode {
       <div className="counter-groups">
         {groups.map((g) => (
           <table key={g.id} className="card counter-table" data-group={g.id}>
-            <caption>{g.id} <span className="muted">· {st(lang, `group.${g.id}` as StringKey)}</span></caption>
+            <caption>{st(lang, `group.${g.id}` as StringKey)}{st(lang, `group.${g.id}` as StringKey).toLowerCase() === g.id.toLowerCase() ? '' : ` (${g.id})`}</caption>
             <thead>
-              <tr><th>{g.id}</th><th className="right">{t('counters.value')}</th><th className="right">{t('counters.perSec')}</th>{mark && <th className="right">{t('counters.sinceMark')}</th>}</tr>
+              <tr><th>{t('counters.name')}</th><th className="right">{t('counters.value')}</th><th className="right">{t('counters.perSec')}</th>{mark && <th className="right">{t('counters.sinceMark')}</th>}</tr>
             </thead>
             <tbody>
               {g.rows.map((r) => {

@@ -39,7 +39,8 @@ export function FaultsView(): ReactNode {
 
   async function add(e: FormEvent): Promise<void> {
     e.preventDefault();
-    const num = (s: string): number | undefined => (s.trim() === '' ? undefined : Number(s));
+    // Numbers go as numbers; anything else goes as typed, so the lab names the field and says why.
+    const num = (s: string): number | string | undefined => (s.trim() === '' ? undefined : /^-?\d+(\.\d+)?$/.test(s.trim()) ? Number(s) : s.trim());
     const rule: Record<string, unknown> = { dir };
     if (flags.trim()) rule.flags = flags.trim();
     if (port.trim()) rule.port = num(port);

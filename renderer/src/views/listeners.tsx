@@ -1,7 +1,8 @@
 // Listeners: each with live gauges for its SYN (half-open) queue and accept (full) queue,
 // used/limit, drops and SYN cookies, sparklines of the recent history, the oldest half-open
 // requests with their SYN-ACK retries, and the actions pause/resume/accept/stop.
-import type { ReactNode } from 'react';
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { RESPONDERS } from '../../../core/api/names.ts';
 import { listenerViews, type Gauge, type ListenerView } from '../../../core/api/views/gauges.ts';
 import { t as st } from '../../../core/api/views/i18n.ts';
 import { useStore, useT } from '../hooks.ts';
@@ -85,12 +86,57 @@ function ListenerCard({ l }: { l: ListenerView }): ReactNode {
   );
 }
 
+/** Open a listener, or a connection from the lab: the lab checks the values and says what is wrong. */
+function OpenForms(): ReactNode {
+  const store = useStore();
+  const t = useT();
+  const [port, setPort] = useState('80');
+  const [backlog, setBacklog] = useState('128');
+  const [responder, setResponder] = useState<string>('http');
+  const [addr, setAddr] = useState(store.snapshot?.info.kernelAddr ?? '10.77.0.1');
+  const [rport, setRport] = useState('8080');
+  const [error, setError] = useState<string | null>(null);
+  const n = (s: string): number | string => (/^\d+$/.test(s.trim()) ? Number(s) : s.trim());
+  async function listen(e: FormEvent): Promise<void> {
+    e.preventDefault();
+    const r = await store.call('listen', { port: n(port), backlog: n(backlog), responder }, { quiet: true });
+    setError(r.ok ? null : `${r.error.field ?? ''}: ${r.error.message}`);
+  }
+  async function connect(e: FormEvent): Promise<void> {
+    e.preventDefault();
+    const r = await store.call('connect', { addr: addr.trim(), port: n(rport), responder: 'manual' }, { quiet: true });
+    setError(r.ok ? null : `${r.error.field ?? ''}: ${r.error.message}`);
+    if (r.ok) store.setUi({ view: 'connections', selected: r.value.conn });
+  }
+  return (
+    <div className="card open-forms">
+      <form className="form-row" onSubmit={(e) => void listen(e)}>
+        <label>{t('listen.port')}<input inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} /></label>
+        <label>backlog<input inputMode="numeric" value={backlog} onChange={(e) => setBacklog(e.target.value)} /></label>
+        <label>{t('listen.responder')}
+          <select value={responder} onChange={(e) => setResponder(e.target.value)}>
+            {RESPONDERS.map((r) => <option key={r} value={r}>{r}</option>)}
+          </select>
+        </label>
+        <button type="submit" className="solid">{t('listen.listen')}</button>
+      </form>
+      <form className="form-row" onSubmit={(e) => void connect(e)}>
+        <label>{t('listen.peer')}<input value={addr} onChange={(e) => setAddr(e.target.value)} /></label>
+        <label>{t('listen.port')}<input inputMode="numeric" value={rport} onChange={(e) => setRport(e.target.value)} /></label>
+        <button type="submit">{t('listen.connect')}</button>
+      </form>
+      <div className="field-error" role="alert">{error}</div>
+    </div>
+  );
+}
+
 export function ListenersView(): ReactNode {
   const store = useStore();
   const t = useT();
   const ls = listenerViews(store.snapshot?.listeners ?? []);
   return (
     <section className="page listeners" aria-label={t('view.listeners')}>
+      <OpenForms />
       {ls.length === 0 ? <p className="empty">{t('listen.none')}</p> : ls.map((l) => <ListenerCard key={l.id} l={l} />)}
     </section>
   );
