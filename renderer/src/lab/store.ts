@@ -97,11 +97,17 @@ export class LabStore {
     this.changed();
   }
 
+  /** Asks the lab for a full snapshot again (set by startStreams). */
+  resync: (() => void) | null = null;
+
   applySnapshot(msg: SnapshotMessage): void {
     const before = this.snapshot;
-    this.snapshot = msg.kind === 'diff' && before !== null && before.version === msg.diff.from
-      ? applyDiffFast(before, msg.diff)
-      : applySnapshotMessage(this.snapshot, msg);
+    if (msg.kind === 'diff' && (before === null || before.version !== msg.diff.from)) {
+      // A diff from another version than ours: our copy is stale; start again from a full snapshot.
+      this.resync?.();
+      return;
+    }
+    this.snapshot = msg.kind === 'diff' && before !== null ? applyDiffFast(before, msg.diff) : applySnapshotMessage(this.snapshot, msg);
     this.stampRows(before, msg);
     this.clock.observe(this.snapshot.at, performance.now(), this.snapshot.info.timeScale);
     this.status = 'open';
@@ -151,9 +157,13 @@ export class LabStore {
     this.changed();
   }
 
-  gap(missed: number, snapshot: Snapshot): void {
+  /**
+   * The event stream fell behind: `missed` events are gone. Its snapshot is not taken: the
+   * snapshot stream owns the store's copy (its next diff is made from the version it sent us).
+   */
+  gap(missed: number, _snapshot: Snapshot): void {
     this.eventsMissed += missed;
-    this.applySnapshot({ kind: 'full', snapshot });
+    this.changed();
   }
 
   /** What the shared column formatters need: language, lab time now, the snapshot's time. */
@@ -245,8 +255,18 @@ function push(a: number[], v: number): void {
 export async function startStreams(store: LabStore, client: LabClient): Promise<void> {
   store.client = client;
   void client.closed.then((reason) => store.disconnected(reason));
-  const snaps = await client.subscribeSnapshots({ rate: 20 }, (msg) => store.applySnapshot(msg));
+  let snaps = await client.subscribeSnapshots({ rate: 20 }, (msg) => store.applySnapshot(msg));
   if (!snaps.ok) throw new Error(describeError(snaps.error));
+  let resyncing = false;
+  store.resync = () => {
+    if (resyncing || !snaps.ok) return;
+    resyncing = true;
+    snaps.value.close();
+    void client.subscribeSnapshots({ rate: 20 }, (msg) => store.applySnapshot(msg)).then((r) => {
+      snaps = r;
+      resyncing = false;
+    });
+  };
   const events = await client.subscribeEvents({}, (msg) => {
     if (msg.kind === 'events') store.addEvents(msg.events);
     else store.gap(msg.missed, msg.snapshot);

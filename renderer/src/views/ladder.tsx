@@ -7,7 +7,6 @@ import type { ReactNode } from 'react';
 import type { SegmentEvent } from '../../../core/api/events.ts';
 import type { ConnectionRow } from '../../../core/api/snapshot.ts';
 import { ladderRows } from '../../../core/api/views/ladder.ts';
-import { segmentRole } from '../../../core/api/views/state-roles.ts';
 import { useT } from '../hooks.ts';
 import { roleClass, stateClass } from '../model/roles.ts';
 
@@ -18,11 +17,6 @@ const KERNEL_X = 150;
 const LAB_X = 590;
 const MAX_ROWS = 300;
 
-/** The stack says 'accepted: SYN-RECEIVED' for a SYN that made a request: accepted too. */
-export function isRejected(verdict: string): boolean {
-  return !(verdict === '' || verdict === 'sent' || verdict === 'accepted' || verdict.startsWith('accepted:'));
-}
-
 function fmtTime(ms: number): string {
   return ms < 1000 ? `+${ms.toFixed(ms < 10 ? 2 : 0)}ms` : `+${(ms / 1000).toFixed(3)}s`;
 }
@@ -30,8 +24,7 @@ function fmtTime(ms: number): string {
 export function Ladder({ segments, row, relative }: { segments: SegmentEvent[]; row: ConnectionRow; relative: boolean }): ReactNode {
   const t = useT();
   if (segments.length === 0) return <p className="muted">{t('detail.noSegments')}</p>;
-  const rows = ladderRows(segments, { relative, conn: row }).slice(-MAX_ROWS)
-    .map((r) => (r.rejected && !isRejected(r.verdict) ? { ...r, rejected: false, role: segmentRole(r.flags) } : r));
+  const rows = ladderRows(segments, { relative, conn: row }).slice(-MAX_ROWS);
   const t0 = rows[0].at;
   const height = TOP + rows.length * ROW_H + 24;
   return (
