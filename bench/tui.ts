@@ -134,6 +134,8 @@ async function measure(client: LabClient, width: number, height: number): Promis
   frameTimes.length = 0;
   inkTimes.length = 0;
   const keyLatency: number[] = [];
+  const keyCpu0 = process.cpuUsage();
+  const keyWrites0 = writer.stats.frames;
   for (let i = 0; i < 200; i++) {
     const before = lastFrameAt;
     const t0 = performance.now();
@@ -142,6 +144,11 @@ async function measure(client: LabClient, width: number, height: number): Promis
     keyLatency.push(lastFrameAt - t0);
     await new Promise((r) => setTimeout(r, 150));
   }
+  const keyCpu = process.cpuUsage(keyCpu0);
+  const keyFrameCount = writer.stats.frames - keyWrites0;
+  // CPU time (not wall time: the machine may be busy) per frame while keys are pressed; it also
+  // counts the snapshot diffs and events the client takes in meanwhile.
+  const cpuPerFrame = (keyCpu.user + keyCpu.system) / 1000 / Math.max(1, keyFrameCount);
   const keyFrames = [...frameTimes];
   const keyInk = [...inkTimes];
 
@@ -158,8 +165,9 @@ async function measure(client: LabClient, width: number, height: number): Promis
   const cpuPct = ((cpu.user + cpu.system) / 1e6 / wall) * 100;
   const frames = writer.stats.writes - w0.writes;
 
-  console.log(`TUI ${width}x${height}, ${rows} connections in the lab (attached over the Unix socket)`);
-  console.log(`  frames while keys are pressed (↓): ${stats(keyFrames)}`);
+  const load = (await import('node:os')).loadavg()[0];
+  console.log(`TUI ${width}x${height}, ${rows} connections in the lab (attached over the Unix socket); load average ${load.toFixed(1)} on ${(await import('node:os')).cpus().length} CPUs`);
+  console.log(`  frames while keys are pressed (↓): ${stats(keyFrames)}; CPU ${cpuPerFrame.toFixed(2)} ms per frame (all work of the process / frames)`);
   console.log(`    of which Ink layout+output:     ${stats(keyInk)}`);
   console.log(`    key press to frame written:     ${stats(keyLatency)}`);
   console.log(`  frames while the lab updates:     ${frameTimes.length ? stats(frameTimes) : 'none'}`);
