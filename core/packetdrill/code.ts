@@ -4,8 +4,11 @@
 // arithmetic, comparisons (chained), bit operations, `and`, `or`, `not` and parentheses.
 // Anything else (imports, prints, other statements, tcpi_* fields we do not provide) is
 // reported as unsupported and skipped, not failed.
+// Our extension: the stack's counters by their nstat names (TcpExtListenOverflows,
+// TcpExtSyncookiesSent, TcpPassiveOpens, ...), as Linux scripts read them with `nstat`; an
+// unknown counter fails the assert.
 
-/** The values a snippet can read: tcpi_* fields; undefined for fields we do not provide. */
+/** The values a snippet can read: tcpi_* fields and counters; undefined for what we do not provide. */
 export type InfoLookup = (name: string) => number | undefined;
 
 /** Linux's TCP states (include/net/tcp_states.h), as tcpi_state reports them. */
@@ -32,6 +35,15 @@ export type CodeOutcome =
 
 class Unsupported extends Error {}
 
+/** nstat's names: TcpExtSyncookiesSent, TcpPassiveOpens, IpInReceives, IcmpInEchos. */
+export const COUNTER_NAME = /^(TcpExt|Tcp|IpExt|Ip|Icmp)[A-Z][A-Za-z0-9]*$/;
+
+class UnknownCounter extends Error {
+  constructor(readonly counter: string) {
+    super(`unknown counter '${counter}'`);
+  }
+}
+
 /** Runs every statement; the first failing assert fails the snippet. */
 export function runCode(text: string, info: InfoLookup): CodeOutcome {
   const unsupported: string[] = [];
@@ -54,6 +66,7 @@ export function runCode(text: string, info: InfoLookup): CodeOutcome {
       }
     } catch (err) {
       if (err instanceof Unsupported) unsupported.push(`${err.message} in '${stmt}'`);
+      else if (err instanceof UnknownCounter) return { kind: 'failed', message: `${err.message} in '${stmt}'`, unsupported };
       else throw err;
     }
   }
@@ -231,6 +244,12 @@ class ExprParser {
     if (t.startsWith('tcpi_')) {
       const v = this.info(t);
       if (v === undefined) throw new Unsupported(`unsupported tcp_info field '${t}'`);
+      this.names.add(t);
+      return v;
+    }
+    if (COUNTER_NAME.test(t)) {
+      const v = this.info(t);
+      if (v === undefined) throw new UnknownCounter(t);
       this.names.add(t);
       return v;
     }

@@ -24,11 +24,18 @@ export interface PacketLine {
   readonly win: number | null;
   readonly urg: number | null;
   readonly options: readonly WireOption[] | 'any' | null;
+  readonly endpoint?: { readonly addr: number | null; readonly port: number } | null;
+}
+
+function endpointText(e: { readonly addr: number | null; readonly port: number }): string {
+  const a = e.addr;
+  return a === null ? `@${e.port} ` : `@${a >>> 24}.${(a >>> 16) & 255}.${(a >>> 8) & 255}.${a & 255}:${e.port} `;
 }
 
 export function formatPacketLine(p: PacketLine): string {
   const end = (p.seqStart + p.length) % 0x1_0000_0000;
-  let s = `${p.direction === 'in' ? '<' : '>'} ${flagsText(p.flags)} ${p.seqStart}:${end}(${p.length})`;
+  const at = p.endpoint !== undefined && p.endpoint !== null ? endpointText(p.endpoint) : '';
+  let s = `${p.direction === 'in' ? '<' : '>'} ${at}${flagsText(p.flags)} ${p.seqStart}:${end}(${p.length})`;
   if (p.ack !== null) s += ` ack ${p.ack}`;
   if (p.win !== null) s += ` win ${p.win}`;
   if (p.urg !== null) s += ` urg ${p.urg}`;

@@ -26,6 +26,8 @@ import type { PdSocket } from './stack-port.ts';
 export interface ConnTrack {
   readonly localPort: number;
   readonly remotePort: number;
+  /** The script's address for this connection (--remote_ip, or an `@A.B.C.D:PORT` line's). */
+  readonly remoteAddr: number;
   /** Our ISN, from our first SYN / SYN-ACK; null until then (numbers then count from 0). */
   ourIsn: number | null;
   /** Our TS val minus the script's, learned from the first `>` line with a TS option. */
@@ -57,7 +59,7 @@ export function comparePacket(spec: PacketSpec, p: SentPacket, conn: ConnTrack |
   if (tcp === null) return [`the stack sent ${p.problem}`];
   const seg = tcp.seg;
   const diffs: string[] = [];
-  if (tcp.src !== config.localIp || tcp.dst !== config.remoteIp) diffs.push('the packet is not from our address to the script\'s');
+  if (tcp.src !== config.localIp || tcp.dst !== (conn?.remoteAddr ?? config.remoteIp)) diffs.push('the packet is not from our address to the script\'s');
   if (conn === null) diffs.push(`the packet (port ${seg.srcPort} > ${seg.dstPort}) is not on a connection of the script`);
   if (tcp.flags !== spec.flags) diffs.push(`flags ${flagsText(tcp.flags)}, the script expects ${flagsText(spec.flags)}`);
   const rel = relativeSeq(p, conn);
@@ -153,8 +155,8 @@ export function expectedPacketBytes(spec: PacketSpec, p: SentPacket, conn: ConnT
     options = spec.options.map((o) => (o.kind === 'ts' ? { ...o, val: val(o) } : o));
   }
   return buildPacket({
-    src: config.localIp, dst: config.remoteIp,
-    srcPort: seg?.srcPort ?? conn?.localPort ?? 0, dstPort: seg?.dstPort ?? conn?.remotePort ?? 0,
+    src: config.localIp, dst: spec.endpoint?.addr ?? (spec.endpoint ? config.remoteIp : conn?.remoteAddr ?? config.remoteIp),
+    srcPort: seg?.srcPort ?? conn?.localPort ?? 0, dstPort: spec.endpoint?.port ?? seg?.dstPort ?? conn?.remotePort ?? 0,
     seq: (spec.seqStart + (conn?.ourIsn ?? 0)) >>> 0,
     ack: spec.ack ?? seg?.ack ?? 0,
     flags: spec.flags,

@@ -7,7 +7,7 @@
 //   time     := '*' | ['+'] num | ['+'] num '~' ['+'] num | ['+'] num '...' num
 //   action   := ('<' | '>') packet | name '(' [expr {',' expr}] ')' '=' result
 //             | '`' shell '`' | '%{' python '}%'
-//   packet   := ['[' ipinfo ']'] flags num ':' num '(' num ')' {ack num | win num | urg num}
+//   packet   := ['@' [addr ':'] port] ['[' ipinfo ']'] flags num ':' num '(' num ')' {ack num | win num | urg num}
 //               ['<' ('...' | option {',' option}) '>']
 //   option   := nop | eol | mss num | wscale num | sackOK | sack {num ':' num} | TS val num ecr num
 //   expr     := '...' | ['-'] num | name | expr '|' expr | '[' [expr {',' expr}] ']'
@@ -17,7 +17,7 @@ import { ACK_BIT, CWR, ECE, FIN, PSH, RST, SYN, URG_BIT } from '../wire/tcp.ts';
 import { Lexer, ScriptSyntaxError } from './lexer.ts';
 import type { NumberToken } from './lexer.ts';
 import type {
-  Action, Expr, Loc, OptionSpec, PacketSpec, Script, ScriptError, ScriptEvent, ScriptFlag, SyscallResult, TimeSpec,
+  Action, Endpoint, Expr, Loc, OptionSpec, PacketSpec, Script, ScriptError, ScriptEvent, ScriptFlag, SyscallResult, TimeSpec,
 } from './script.ts';
 
 export type ParseResult = { readonly ok: true; readonly script: Script } | { readonly ok: false; readonly error: ScriptError };
@@ -161,6 +161,8 @@ class Parser {
   private packet(direction: 'in' | 'out'): PacketSpec {
     const lx = this.lx;
     lx.skipBlanks(false);
+    let endpoint: Endpoint | null = null;
+    if (lx.peek() === '@') endpoint = this.endpoint();
     let ipInfo: string | null = null;
     if (lx.tryText('[')) {
       ipInfo = lx.readUntil(']', false, "'[' ip info").trim();
@@ -208,7 +210,23 @@ class Parser {
       if ((flags & ACK_BIT) !== 0 && ack === null) throw lx.error("an inbound packet with the '.' flag needs 'ack N'", flagsLoc);
       if (options === 'any') throw lx.error("'<...>' (any options) is only for outbound packets", flagsLoc);
     }
-    return { direction, flags, flagsText, seqStart, seqEnd, length, ack, win, urg, options, ipInfo };
+    return { direction, flags, flagsText, seqStart, seqEnd, length, ack, win, urg, options, ipInfo, ...(endpoint !== null ? { endpoint } : {}) };
+  }
+
+  /** `@PORT` or `@A.B.C.D:PORT` (our extension: which remote endpoint the packet is from / to). */
+  private endpoint(): Endpoint {
+    const lx = this.lx;
+    const loc = lx.loc();
+    lx.advance();
+    const text = lx.readNonBlank();
+    lx.skipBlanks(false);
+    const m = /^(?:(\d+)\.(\d+)\.(\d+)\.(\d+):)?(\d+)$/.exec(text);
+    const port = m === null ? NaN : Number(m[5]);
+    if (m === null || !(port >= 1 && port <= 65535)) throw lx.error(`expected @PORT or @A.B.C.D:PORT (a remote endpoint), found '@${text}'`, loc);
+    if (m[1] === undefined) return { addr: null, port };
+    const bytes = [m[1], m[2], m[3], m[4]].map(Number);
+    if (bytes.some((b) => b > 255)) throw lx.error(`bad address in '@${text}'`, loc);
+    return { addr: ((bytes[0] << 24) | (bytes[1] << 16) | (bytes[2] << 8) | bytes[3]) >>> 0, port };
   }
 
   private flagBits(text: string, loc: Loc): number {

@@ -19,6 +19,7 @@
 // Strictness: every packet the stack sends must be matched by a `>` line, in order. A packet
 // the script does not expect shows up as a mismatch at the next `>` line or, after the last
 // event, as an unexpected packet.
+import { formatAddress } from '../wire/ipv4.ts';
 import { formatPacket } from '../wire/pretty.ts';
 import { ACK_BIT, RST, SYN } from '../wire/tcp.ts';
 import { runCode } from './code.ts';
@@ -258,7 +259,7 @@ class Run {
     const isn = conn.ourIsn ?? 0;
     const options = p.options === null || p.options === 'any' ? [] : p.options.map((o) => this.inboundOption(o, conn, isn));
     const bytes = buildPacket({
-      src: this.config.remoteIp, dst: this.config.localIp, srcPort: conn.remotePort, dstPort: conn.localPort,
+      src: conn.remoteAddr, dst: this.config.localIp, srcPort: conn.remotePort, dstPort: conn.localPort,
       seq: p.seqStart, ack: ((p.ack ?? 0) + isn) >>> 0, flags: p.flags, window: p.win ?? 0, urgent: p.urg ?? 0,
       options, payloadLength: p.length,
     });
@@ -281,20 +282,36 @@ class Run {
 
   private connForInbound(p: PacketSpec): ConnTrack {
     const newConnection = (p.flags & SYN) !== 0 && (p.flags & ACK_BIT) === 0;
+    const e = p.endpoint;
+    if (e !== undefined && e !== null) {
+      // `< @PORT ...`: the connection from that endpoint (a new one after an RST or our SYN-ACK was reset).
+      const addr = e.addr ?? this.config.remoteIp;
+      const known = this.findConn(this.config.bindPort, e.port, addr);
+      this.current = known !== null && !(newConnection && known.closed) ? known : this.newConn(this.config.bindPort, e.port, addr);
+      return this.current;
+    }
     if (this.current === null || (newConnection && this.current.closed)) {
       this.current = this.newConn(this.config.bindPort, this.config.remotePort + this.conns.length);
     }
     return this.current;
   }
 
-  private newConn(localPort: number, remotePort: number): ConnTrack {
-    const conn: ConnTrack = { localPort, remotePort, ourIsn: null, tsOffset: null, lastTsVal: null, closed: false, socket: null };
+  private findConn(localPort: number, remotePort: number, remoteAddr: number): ConnTrack | null {
+    for (let i = this.conns.length - 1; i >= 0; i--) {
+      const c = this.conns[i];
+      if (c.localPort === localPort && c.remotePort === remotePort && c.remoteAddr === remoteAddr) return c;
+    }
+    return null;
+  }
+
+  private newConn(localPort: number, remotePort: number, remoteAddr = this.config.remoteIp): ConnTrack {
+    const conn: ConnTrack = { localPort, remotePort, remoteAddr, ourIsn: null, tsOffset: null, lastTsVal: null, closed: false, socket: null };
     this.conns.push(conn);
     return conn;
   }
 
   private connected(sock: PdSocket): void {
-    const conn = this.newConn(sock.localPort, sock.remotePort);
+    const conn = this.newConn(sock.localPort, sock.remotePort, sock.remoteAddr);
     conn.socket = sock;
     this.current = conn;
     for (const p of this.sent) this.learnFromSent(p);
@@ -304,7 +321,7 @@ class Run {
     if (p.tcp === null) return null;
     for (let i = this.conns.length - 1; i >= 0; i--) {
       const c = this.conns[i];
-      if (c.localPort === p.tcp.seg.srcPort && c.remotePort === p.tcp.seg.dstPort) return c;
+      if (c.localPort === p.tcp.seg.srcPort && c.remotePort === p.tcp.seg.dstPort && c.remoteAddr === p.tcp.dst) return c;
     }
     return null;
   }
@@ -343,6 +360,8 @@ class Run {
     }
     const conn = this.connOf(p);
     const diffs = comparePacket(spec, p, conn, this.config);
+    const wrongPeer = this.endpointMismatch(spec, p);
+    if (wrongPeer !== null) diffs.unshift(wrongPeer);
     const tooEarly = p.atUsecs < lo - 1e-6;
     const tooLate = p.atUsecs > hi + 1e-6;
     if (tooEarly || tooLate) {
@@ -361,6 +380,15 @@ class Run {
     }
     if (conn !== null) learnTimestamps(spec, p, conn);
     this.lastUsecs = exact ? at : p.atUsecs;
+  }
+
+  /** A `> @PORT` line: the packet must go to that endpoint. */
+  private endpointMismatch(spec: PacketSpec, p: SentPacket): string | null {
+    const e = spec.endpoint;
+    if (e === undefined || e === null || p.tcp === null) return null;
+    const addr = e.addr ?? this.config.remoteIp;
+    if (p.tcp.seg.dstPort === e.port && p.tcp.dst === addr) return null;
+    return `sent to ${formatAddress(p.tcp.dst)}:${p.tcp.seg.dstPort}, the script expects ${formatAddress(addr)}:${e.port}`;
   }
 
   /**
@@ -449,8 +477,15 @@ class Run {
   private code(e: ScriptEvent, text: string): void {
     this.startAt(e);
     const sock = this.syscalls.lastSocket;
-    if (sock === null) this.fail(e.loc, 'no socket to read tcp_info from (no connection was accepted or connected yet)');
-    const outcome = runCode(text, tcpInfoLookup(sock));
+    if (sock === null && /\btcpi_/.test(text)) this.fail(e.loc, 'no socket to read tcp_info from (no connection was accepted or connected yet)');
+    const tcpi = sock === null ? null : tcpInfoLookup(sock);
+    const counters = this.stack.counters?.all() ?? {};
+    const outcome = runCode(text, (name) => {
+      if (name.startsWith('tcpi_')) return tcpi?.(name);
+      // nstat's TcpExtX / TcpX / IpX are our counter X.
+      const m = /^(?:TcpExt|Tcp|IpExt|Ip|Icmp)(.+)$/.exec(name);
+      return m === null ? undefined : counters[m[1]];
+    });
     for (const u of outcome.unsupported) this.warnings.push({ loc: e.loc, message: `code skipped: ${u}` });
     if (outcome.kind === 'failed') this.fail(e.loc, outcome.message);
   }

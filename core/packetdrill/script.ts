@@ -53,6 +53,18 @@ export interface PacketSpec {
   readonly options: readonly OptionSpec[] | 'any' | null;
   /** `[ect0]`, `[noecn]`...: parsed and reported, not acted on. */
   readonly ipInfo: string | null;
+  /**
+   * Our extension for scripts with several remote endpoints: `< @40001 S ...` (remote port) or
+   * `< @192.0.2.7:40001 S ...` (remote address and port); on `>` lines the packet must go there.
+   * Absent: packetdrill's single connection.
+   */
+  readonly endpoint?: Endpoint | null;
+}
+
+export interface Endpoint {
+  /** null: the script's remote address (--remote_ip). */
+  readonly addr: number | null;
+  readonly port: number;
 }
 
 /** A system call argument or result expression. */

@@ -18,6 +18,7 @@ export interface PdSocketOptions {
 export interface PdSocket {
   readonly localPort: number;
   readonly remotePort: number;
+  readonly remoteAddr: number;
   readonly state: string;
   readonly error: string | null;
   readonly readableLength: number;
@@ -46,10 +47,14 @@ export interface PdStack {
   connect(remoteAddr: number, remotePort: number, opts?: PdSocketOptions & { localPort?: number }): PdSocket;
   setKnob(name: string, value: number | string): { ok: true } | { ok: false; error: string };
   getKnobs(): Record<string, number | string>;
+  /** Counters by Linux name (ListenOverflows, SyncookiesSent, ...), for `%{ assert TcpExtX == N }%`. */
+  readonly counters?: { all(): Record<string, number> };
 }
 
 /** A knob's description, for mapping Linux sysctl names (net.ipv4.tcp_*) to ours. */
 export interface PdKnobSpec {
   readonly name: string;
   readonly linuxName?: string;
+  /** Other sysctl names that mean this knob (FreeBSD's SYN cache names). */
+  readonly aliases?: readonly string[];
 }

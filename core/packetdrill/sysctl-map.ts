@@ -1,7 +1,8 @@
 // Linux sysctl names -> our knobs. Each knob that has a Linux counterpart names it
 // (KnobSpec.linuxName, core/stack/knobs.ts); a script's `sysctl -q net.ipv4.tcp_sack=0`
 // sets the knob whose linuxName is net.ipv4.tcp_sack. Unknown names and refused values are
-// reported and skipped.
+// reported and skipped. Knobs may also answer to other sysctl names (KnobSpec.aliases: FreeBSD's
+// net.inet.tcp.syncache.*), and lab-only knobs to `tcplab.<knob>` (e.g. tcplab.syn_defence).
 import type { SysctlSetting } from './shell.ts';
 import type { PdKnobSpec, PdStack } from './stack-port.ts';
 
@@ -12,7 +13,9 @@ function normalize(name: string): string {
 /** Applies one setting; returns a warning when it is skipped, null when applied. */
 export function applySysctl(stack: PdStack, knobs: readonly PdKnobSpec[], s: SysctlSetting): string | null {
   const want = normalize(s.name);
-  const knob = knobs.find((k) => k.linuxName !== undefined && normalize(k.linuxName) === want);
+  const knob = knobs.find((k) => k.linuxName !== undefined && normalize(k.linuxName) === want)
+    ?? knobs.find((k) => k.aliases?.includes(s.name) === true)
+    ?? knobs.find((k) => `tcplab.${k.name}` === s.name);
   if (knob === undefined) return `sysctl ${s.name} skipped: no knob of ours maps to it`;
   const value = knobValue(s.value);
   const r = stack.setKnob(knob.name, value);

@@ -264,3 +264,13 @@ describe('script structure', () => {
     expect(s.events.map((e) => e.action.kind)).toEqual(['command', 'syscall', 'syscall', 'syscall', 'syscall', 'packet', 'packet', 'packet', 'syscall', 'code']);
   });
 });
+
+describe('remote endpoints (our extension)', () => {
+  it('reads @PORT and @A.B.C.D:PORT before the flags', () => {
+    expect(packet('0 < @40001 S 0:0(0) win 65535').endpoint).toEqual({ addr: null, port: 40001 });
+    expect(packet('0 > @192.0.2.7:40002 S. 0:0(0) ack 1').endpoint).toEqual({ addr: 0xc0000207, port: 40002 });
+    expect(packet('0 < S 0:0(0) win 65535').endpoint).toBeUndefined();
+    expect(error('0 < @0 S 0:0(0) win 65535')).toBe("1:5: expected @PORT or @A.B.C.D:PORT (a remote endpoint), found '@0'");
+    expect(error('0 < @1.2.3.400:5 S 0:0(0) win 65535')).toBe("1:5: bad address in '@1.2.3.400:5'");
+  });
+});

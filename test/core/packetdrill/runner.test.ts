@@ -175,6 +175,30 @@ describe('code, shell lines and flags', () => {
     ]);
   });
 
+  it('reads the stack\'s counters by their nstat names; an unknown counter fails the assert', () => {
+    passes(`${ESTABLISHED}\n+0 %{ assert TcpPassiveOpens == 1 and TcpExtListenOverflows == 0 and IpInReceives == 2 }%`);
+    passes('0 %{ assert TcpExtSyncookiesSent == 0 }%');
+    expect(failure(`${ESTABLISHED}\n+0 %{ assert TcpPassiveOpens == 2 }%`).where).toBe('10: assertion failed: TcpPassiveOpens == 2; TcpPassiveOpens = 1');
+    expect(failure(`${ESTABLISHED}\n+0 %{ assert TcpExtNoSuchThing == 0 }%`).where).toBe("10: unknown counter 'TcpExtNoSuchThing' in 'assert TcpExtNoSuchThing == 0'");
+  });
+
+  it('maps FreeBSD names (aliases) and tcplab.<knob> to knobs', () => {
+    passes('`sysctl -q net.inet.tcp.syncache.bucketlimit=2 tcplab.syn_defence=cache`\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3');
+    const r = passes('`sysctl -q tcplab.syn_defence=list`\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3');
+    expect(r.warnings.map((w) => w.message)).toEqual(['sysctl tcplab.syn_defence=list skipped: knob syn_defence refused it (syn_defence must be one of queue, cache)']);
+  });
+
+  it('talks to several remote endpoints: `< @PORT` picks the connection, `> @PORT` checks where a packet goes', () => {
+    const two = `${LISTEN}
++0 < @40001 S 0:0(0) win 65535 <mss 1460>
++0 > @40001 S. 0:0(0) ack 1 win 65535 <mss 1460>
++0 < @192.0.2.9:40001 S 0:0(0) win 65535 <mss 1460>
++0 > @192.0.2.9:40001 S. 0:0(0) ack 1 win 65535 <mss 1460>`;
+    passes(`${two}\n+.1 < @192.0.2.9:40001 . 1:1(0) ack 1 win 65535\n+0 accept(3, ..., ...) = 4`);
+    expect(failure(`${LISTEN}\n+0 < @40001 S 0:0(0) win 65535 <mss 1460>\n+0 > @40002 S. 0:0(0) ack 1 win 65535 <mss 1460>`).where)
+      .toBe('7: sent to 192.0.2.1:40001, the script expects 192.0.2.1:40002');
+  });
+
   it('reports unknown flags, and fails on bad ones and on syntax errors with line and column', () => {
     expect(passes('--wire_server_port=8081\n--frobnicate=1\n0 socket(..., SOCK_STREAM, IPPROTO_TCP) = 3').warnings.map((w) => w.message))
       .toEqual(['flag --wire_server_port has no effect here (ignored)', 'unknown flag --frobnicate (ignored)']);
