@@ -12,9 +12,7 @@ describe.skipIf(!isRoot)('scenario syn-flood (real kernel, own namespace; hping3
     expect(part1.map((c) => c.pass), out.table).toEqual([true, true, true]);
   });
 
-  // Part 2 needs SYN cookies (issue 3, the listen-queue engineer): until the tcp_syncookies knob
-  // lands, the scenario reports "no tcp_syncookies knob yet" and fails. Un-mark when it passes.
-  it.fails('passes its own check (with cookies the real client gets through)', () => {
+  it('passes its own check (with cookies the real client gets through)', () => {
     expect(out.report.verdict, out.table).toBe('pass');
   });
 });

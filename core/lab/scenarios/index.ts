@@ -5,6 +5,7 @@ import { delayedAck } from './delayed-ack.ts';
 import { halfClose } from './half-close.ts';
 import { acceptOverflow } from './accept-overflow.ts';
 import { handshake } from './handshake.ts';
+import { isn } from './isn.ts';
 import { keepalive } from './keepalive.ts';
 import { lostFinalAck } from './lost-final-ack.ts';
 import { nagle } from './nagle.ts';
@@ -13,6 +14,7 @@ import { rst } from './rst.ts';
 import { simultaneousClose } from './simultaneous-close.ts';
 import { simultaneousOpen } from './simultaneous-open.ts';
 import { synFlood } from './syn-flood.ts';
+import { wraparound } from './wraparound.ts';
 
 export const ALL_SCENARIOS: readonly LabScenario[] = [
   handshake,
@@ -26,6 +28,8 @@ export const ALL_SCENARIOS: readonly LabScenario[] = [
   rst,
   keepalive,
   retransmission,
+  isn,
+  wraparound,
   delayedAck,
   nagle,
 ];

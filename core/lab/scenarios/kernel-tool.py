@@ -9,6 +9,7 @@ line as it finishes, so the lab can follow along; the last line is {"done": true
     connect=HOST:PORT    connect (blocking, bounded by timeout=)
     listen=PORT          listen on 0.0.0.0:PORT (backlog 16); prints {"step":"listen"} when ready
     accept               accept one connection; it becomes the current socket
+    acceptloop=N         accept N connections one after another (kept open until the end)
     send=TEXT            send TEXT (utf-8; \\n and \\r escapes)
     sendbytes=N          send N bytes of a fixed pattern
     writes=N:SIZE        N separate send() calls of SIZE bytes each, back to back
@@ -151,6 +152,16 @@ class Runner:
         s.settimeout(self.timeout)
         self.sock = s
         return self.info()
+
+    def do_acceptloop(self, arg):
+        if self.listener is None:
+            raise OSError(errno.EINVAL, "accept before listen")
+        self.listener.settimeout(self.timeout)
+        self.kept = getattr(self, "kept", [])
+        for _ in range(int(arg)):
+            s, _ = self.listener.accept()
+            self.kept.append(s)
+        return {"accepted": len(self.kept)}
 
     def do_send(self, arg):
         data = unescape(arg).encode()
