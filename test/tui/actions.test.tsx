@@ -72,7 +72,7 @@ describe('actions on listeners', () => {
     expect(f).toMatch(/L 10\.77\.0\.2:8080 +echo +0\/\d+ +2\/\d+ +0 +0\/0\/0 paused/);
     expect(f).toMatch(/accept queue +█+░* 2\/\d+/);
     f = await h.press('a');
-    expect(status(f)).toMatch(/^✓ accepted connection \d+$/);
+    expect(status(f)).toMatch(/^✓ accepted connection \d+ from listener 1$/);
     f = await h.press('p');
     expect(status(f)).toBe('✓ listener 1: accepting resumed');
     await h.settle(500);

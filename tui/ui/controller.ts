@@ -411,7 +411,7 @@ export class Controller {
         return;
       case 'a':
         void this.run('accept', this.store.client.call('accept', { listener }), (v) =>
-          v.conn === null ? `accept: the accept queue of listener ${listener} is empty` : `accepted connection ${v.conn}`);
+          v.conn === null ? this.t('result.acceptEmpty', { listener }) : this.t('result.accepted', { conn: v.conn, listener }));
         return;
       case 'x':
         void this.run('unlisten', this.store.client.call('unlisten', { listener }), () => this.t('result.unlistened', { listener }));
@@ -440,7 +440,7 @@ export class Controller {
   private onCountersKey(k: KeyPress): void {
     if (k.input === 'z') {
       this.store.zeroCounters();
-      this.setStatus(`${this.t('key.zero')}`, 'ok');
+      this.setStatus(this.t('result.zeroed'), 'ok');
     }
   }
 
@@ -448,7 +448,7 @@ export class Controller {
     if (k.input === ' ') {
       const frozen = this.state.traceFrozen === null ? this.store.recentEvents(1000) : null;
       this.set({ traceFrozen: frozen });
-      this.setStatus(frozen === null ? this.t('pane.trace') : this.t('trace.paused'));
+      this.setStatus(frozen === null ? this.t('trace.resumed') : this.t('trace.paused'));
     } else if (k.input === 't') {
       this.set({ traceConnOnly: !this.state.traceConnOnly });
     } else if (k.input === 'C') {
@@ -589,12 +589,12 @@ export class Controller {
 
   private async savePcap(path: string): Promise<void> {
     const write = this.opts.writeFile;
-    if (write === undefined) return this.setStatus('pcapExport: cannot write files here', 'error');
+    if (write === undefined) return this.setStatus(this.t('result.error', { action: 'pcapExport', message: this.t('result.noFiles') }), 'error');
     const r = await this.store.client.call('pcapExport');
     if (!r.ok) return this.setStatus(this.t('result.error', { action: 'pcapExport', message: r.error.message }), 'error');
     try {
       await write(path, Buffer.from(r.value.pcap, 'base64'));
-      this.setStatus(`${path}: ${r.value.packets} packets, ${r.value.bytes} bytes`, 'ok');
+      this.setStatus(this.t('result.pcapSaved', { path, packets: r.value.packets, bytes: r.value.bytes }), 'ok');
     } catch (err) {
       this.setStatus(this.t('result.error', { action: 'pcapExport', message: err instanceof Error ? err.message : String(err) }), 'error');
     }
