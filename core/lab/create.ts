@@ -13,7 +13,7 @@ import type { Link } from '../link/link.ts';
 import { MemoryWire, type FaultModel } from '../link/memory-wire.ts';
 import { readSetupState } from '../link/setup-state.ts';
 import { DEFAULT_TUN_NAME, Tun, TunError } from '../link/tun.ts';
-import { ManualClock, realClock, type Clock } from '../stack/clock.ts';
+import { ManualClock, type Clock } from '../stack/clock.ts';
 import type { Knobs } from '../stack/knobs.ts';
 import { cryptoRandom, seededRandom, type Random } from '../stack/random.ts';
 import type { Schedulable } from '../stack/runtime.ts';
@@ -21,6 +21,7 @@ import { Stack } from '../stack/stack.ts';
 import { parseAddress } from '../wire/ipv4.ts';
 import { LabSetupError } from './errors.ts';
 import { Lab } from './lab.ts';
+import { LabTime } from './lab-time.ts';
 import { RESPONDER_DEFAULTS, type ResponderOptions } from './responders/index.ts';
 import type { Scenario } from './scenarios.ts';
 import { ALL_SCENARIOS } from './scenarios/index.ts';
@@ -136,7 +137,8 @@ export function openLabDevice(opts: { device?: string; netns?: string; labAddr?:
 
 export function createLab(opts: CreateLabOptions = {}): Lab {
   const manualClock = opts.clock instanceof ManualClock ? opts.clock : null;
-  const clock: Clock = manualClock ?? realClock;
+  // Lab time: real time that the lab may pause, step or scale (lab-time.ts), or the test's clock.
+  const clock: Clock = manualClock ?? new LabTime();
   const random: Random = opts.seed !== undefined ? seededRandom(opts.seed) : manualClock !== null ? seededRandom(1) : cryptoRandom();
   const responder = { ...RESPONDER_DEFAULTS, ...opts.responder };
   const common = { clock, manualClock, labEventCapacity: opts.labEventCapacity, scenarios: opts.scenarios ?? ALL_SCENARIOS, responder };

@@ -5,7 +5,12 @@
 // scenario hooks. It implements LabBackend (core/api/backend.ts), so LabServer serves it over
 // every transport.
 //
-//   stack ── FaultInjector ── CaptureTap (pcap) ── link (Tun | MemoryWire end)
+//   stack ── TimeGate ── FaultInjector ── CaptureTap (pcap) ── link (Tun | MemoryWire end)
+//
+// Time: the lab's clock is a LabTime (lab-time.ts) on real time, or a ManualClock in tests.
+// Every lab-side deadline (the stack's timers, fault holds, scenario waits) runs on it, so the
+// lab side can be paused (the TimeGate holds arriving packets), single-stepped, slowed down
+// or sped up, while the kernel goes on in real time.
 //
 // Handlers refuse a call by throwing ApiFailure and change nothing when they do.
 import type { LabBackend, LabHandlers } from '../api/backend.ts';
@@ -32,6 +37,8 @@ import { apiFailureFromStack } from './errors.ts';
 import { LabHistory, type LabEventBody } from './history.ts';
 import { attachResponder, RESPONDER_DEFAULTS, type ResponderOptions } from './responders/index.ts';
 import { ClockScheduler } from './scheduler.ts';
+import { LabTime, MAX_SCALE, MIN_SCALE } from './lab-time.ts';
+import { TimeGate, type HeldPacket } from './time-gate.ts';
 import { ScenarioRegistry, type Scenario, type ScenarioContext } from './scenarios.ts';
 import type { SimulatedPeer } from './simulated-peer.ts';
 
@@ -67,6 +74,23 @@ interface LabConnection {
   responder: Responder | null;
   accepted: boolean;
   tuple: number;
+}
+
+/** Time control as the snapshot shows it (info.time) and timeControl/timeStep answer. */
+export interface TimeStatus {
+  paused: boolean;
+  /** Lab time per real time (1 = real time); always 1 on a manual clock. */
+  scale: number;
+  /** While set, the paused lab takes one step every this many real milliseconds. */
+  slowMotionMs: number | null;
+  /** Packets from the wire waiting at the gate, the oldest ones, and how many the full gate dropped. */
+  held: number;
+  next: HeldPacket[];
+  droppedAtGate: number;
+  /** Lab ms to the next deadline of the lab side (a timer, a fault hold, a scenario wait), or null. */
+  nextTimerIn: number | null;
+  /** False on a manual clock (tests), where the test drives time and scale does not apply. */
+  realTime: boolean;
 }
 
 interface RunningScenario {
@@ -116,7 +140,11 @@ export class Lab implements LabBackend {
   private cache: { key: string; snapshot: Snapshot } | null = null;
   private closed = false;
   private readonly onClose: (() => void) | null;
-  private readonly timeouts = new Set<ReturnType<typeof setTimeout>>();
+  /** The lab's clock when it runs on real time (scale, pause), else null (a manual clock). */
+  readonly time: LabTime | null;
+  private readonly gate: TimeGate;
+  private readonly deadlines: Schedulable[];
+  private slowMotion: { ms: number; timer: ReturnType<typeof setInterval> } | null = null;
 
   constructor(parts: LabParts) {
     this.stack = parts.stack;
@@ -128,10 +156,20 @@ export class Lab implements LabBackend {
     this.manualClock = parts.manualClock;
     this.onClose = parts.onClose ?? null;
     this.responderOpts = parts.responder ?? RESPONDER_DEFAULTS;
+    this.time = this.clock instanceof LabTime ? this.clock : null;
+    // Lab-time deadlines besides the stack's (fault holds, scenario waits), driven with the stack's.
     const clockScheduler = new ClockScheduler(this.clock);
-    this.scheduler = this.manualClock !== null ? clockScheduler : realTimeScheduler(this.clock);
+    this.scheduler = this.manualClock !== null ? clockScheduler : {
+      now: () => clockScheduler.now(),
+      schedule: (at, fn) => {
+        const cancel = clockScheduler.schedule(at, fn);
+        this.kick();
+        return cancel;
+      },
+    };
     this.capture = new CaptureTap(this.link, this.clock);
     this.faults = new FaultInjector(this.capture, { scheduler: this.scheduler });
+    this.gate = new TimeGate(this.faults, this.clock, undefined, () => this.touch());
     this.history = new LabHistory(this.stack.events, parts.labEventCapacity ?? 4096);
     this.counterHistory = new CounterHistory(() => this.stack.counters.all());
     this.counterHistory.sample(this.clock.now());
@@ -145,16 +183,21 @@ export class Lab implements LabBackend {
       }
       this.history.add({ kind: 'fault', at: e.at, rule: e.rule, action: e.action, dir: e.dir, summary: e.summary, conn });
     });
-    const schedulables: Schedulable[] = [this.stack, ...(parts.parts ?? [])];
+    this.deadlines = [clockScheduler, this.stack, ...(parts.parts ?? [])];
     if (this.manualClock !== null) {
-      this.manualRuntime = new ManualRuntime(this.manualClock, [clockScheduler, ...schedulables]);
+      this.manualRuntime = new ManualRuntime(this.manualClock, this.deadlines);
       this.runtime = null;
     } else {
       this.manualRuntime = null;
-      this.runtime = new Runtime(schedulables, this.clock);
+      this.runtime = new Runtime(this.deadlines, this.clock, this.time?.timers);
+      // A new scale or a pause changes every real delay: re-arm.
+      this.time?.onChange(() => {
+        this.runtime?.stop();
+        if (!this.closed) this.runtime?.start();
+      });
     }
     this.stack.onAfterBatch(() => this.afterBatch());
-    this.stack.attach(this.faults);
+    this.stack.attach(this.gate);
     this.runtime?.start();
   }
 
@@ -196,18 +239,125 @@ export class Lab implements LabBackend {
     return this.manual().runUntil(pred, maxMs);
   }
 
-  /** Run `fn` after `ms` of lab time (real timers, or the manual clock). Returns a cancel function. */
+  /** Run `fn` after `ms` of lab time (scaled and paused with it, or the manual clock). Returns a cancel function. */
   after(ms: number, fn: () => void): () => void {
-    if (this.manualClock !== null) return this.scheduler.schedule(this.clock.now() + ms, fn);
-    const t = setTimeout(() => {
-      this.timeouts.delete(t);
-      fn();
-    }, ms);
-    this.timeouts.add(t);
-    return () => {
-      clearTimeout(t);
-      this.timeouts.delete(t);
+    return this.scheduler.schedule(this.clock.now() + ms, fn);
+  }
+
+  // ---- time control: pause, single step, slow motion, scale -------------------------------
+
+  timeStatus(): TimeStatus {
+    const d = this.nextDeadline();
+    return {
+      paused: this.gate.isHolding,
+      scale: this.time?.scale ?? 1,
+      slowMotionMs: this.slowMotion?.ms ?? null,
+      held: this.gate.held,
+      next: this.gate.peek(16),
+      droppedAtGate: this.gate.dropped,
+      nextTimerIn: d === null ? null : Math.max(0, d - this.clock.now()),
+      realTime: this.time !== null,
     };
+  }
+
+  /**
+   * Pause (the gate holds packets from the wire, lab time stands still), resume (the stack
+   * takes everything held), slow motion (paused, one step every slowMotionMs real ms; null
+   * stops it) and the scale of lab time. Refused with EINVAL, changing nothing, when a value is bad.
+   */
+  setTime(a: { paused?: boolean; scale?: number; slowMotionMs?: number | null }): TimeStatus {
+    if (a.scale !== undefined) {
+      if (this.time === null && a.scale !== 1) throw new ApiFailure('EINVAL', 'scale: this lab runs on a manual clock (tests): the test moves time', 'scale');
+      if (!Number.isFinite(a.scale) || a.scale < MIN_SCALE || a.scale > MAX_SCALE) throw new ApiFailure('EINVAL', `scale: must be from ${MIN_SCALE} to ${MAX_SCALE}`, 'scale');
+    }
+    if (a.slowMotionMs !== undefined && a.slowMotionMs !== null && !(a.slowMotionMs >= 10 && a.slowMotionMs <= 60_000)) {
+      throw new ApiFailure('EINVAL', 'slowMotionMs: must be from 10 to 60000 ms, or null', 'slowMotionMs');
+    }
+    if (a.scale !== undefined && this.time !== null && a.scale !== this.time.scale) {
+      this.time.setScale(a.scale);
+      this.info.timeScale = a.scale;
+      this.note('knob', a.scale === 1 ? 'time: lab time runs at real speed again' : `time: lab time runs x${a.scale} (the lab's timers only; the kernel runs in real time)`);
+    }
+    if (a.slowMotionMs !== undefined) this.setSlowMotion(a.slowMotionMs);
+    if (a.paused === true || (a.slowMotionMs !== undefined && a.slowMotionMs !== null)) this.pause();
+    if (a.paused === false) {
+      this.setSlowMotion(null);
+      this.resume();
+    }
+    this.touch();
+    return this.timeStatus();
+  }
+
+  /** While paused: the next thing the lab side would do (the oldest held packet, else the next deadline), `count` times. */
+  timeStep(count = 1): TimeStatus & { stepped: number } {
+    if (!this.gate.isHolding) throw new ApiFailure('EINVAL', 'the lab is not paused: pause it first (time pause)');
+    let stepped = 0;
+    for (let i = 0; i < count; i++) {
+      if (!this.stepOnce()) break;
+      stepped++;
+    }
+    this.touch();
+    return { ...this.timeStatus(), stepped };
+  }
+
+  private pause(): void {
+    if (this.gate.isHolding) return;
+    this.time?.pause();
+    this.gate.hold(true);
+    this.note('knob', 'time: paused (packets from the wire wait at the gate; lab timers stand still; the kernel runs on)');
+  }
+
+  private resume(): void {
+    if (!this.gate.isHolding) return;
+    const held = this.gate.held;
+    this.gate.hold(false);
+    this.time?.resume();
+    this.kick();
+    this.note('knob', `time: resumed${held > 0 ? ` (the stack took the ${held} packets held)` : ''}`);
+  }
+
+  private setSlowMotion(ms: number | null): void {
+    if (this.slowMotion !== null) clearInterval(this.slowMotion.timer);
+    this.slowMotion = null;
+    if (ms === null) return;
+    const timer = setInterval(() => {
+      if (this.gate.isHolding) {
+        this.stepOnce();
+        this.touch();
+      }
+    }, ms);
+    this.slowMotion = { ms, timer };
+  }
+
+  private nextDeadline(): number | null {
+    let d: number | null = null;
+    for (const p of this.deadlines) {
+      const x = p.nextDeadline();
+      if (x !== null && (d === null || x < d)) d = x;
+    }
+    return d;
+  }
+
+  /** One step: the oldest held packet, else lab time jumps to the next deadline and runs it. */
+  private stepOnce(): boolean {
+    if (this.gate.step(1) > 0) return true;
+    const d = this.nextDeadline();
+    if (d === null) return false;
+    if (this.manualRuntime !== null) {
+      this.manualRuntime.runUntilTime(Math.max(d, this.clock.now()));
+      return true;
+    }
+    this.time?.jumpTo(d);
+    for (let round = 0; round < 1000; round++) {
+      const now = this.clock.now();
+      const due = this.deadlines.filter((p) => {
+        const x = p.nextDeadline();
+        return x !== null && x <= now;
+      });
+      if (due.length === 0) break;
+      for (const p of due) p.runTimers();
+    }
+    return true;
   }
 
   // ---- LabBackend -----------------------------------------------------------------------
@@ -560,22 +710,10 @@ export class Lab implements LabBackend {
     this.closed = true;
     this.running?.abort.abort(new Error('the lab closed'));
     this.running = null;
+    this.setSlowMotion(null);
     this.runtime?.stop();
-    for (const t of this.timeouts) clearTimeout(t);
-    this.timeouts.clear();
     this.stack.onAfterBatch(null);
     this.faults.close();
     this.onClose?.();
   }
-}
-
-/** The fault injector's timers on real time (the lab's clock is performance.now()). */
-function realTimeScheduler(clock: Clock): Scheduler {
-  return {
-    now: () => clock.now(),
-    schedule(at, fn) {
-      const t = setTimeout(fn, Math.max(0, at - clock.now()));
-      return () => clearTimeout(t);
-    },
-  };
 }

@@ -23,11 +23,13 @@ export const keepalive = defineScenario({
       'What the teaching material says: nothing about TCP keepalive; where it says a connection is "kept" (one article, on HTTP/1.1), that is HTTP keep-alive: reusing one connection for several requests, an application-level agreement that sends no probes at all. Do not confuse the two.',
       'TCP keepalive (RFC 1122 4.2.3.6, optional, off by default, at least two hours): after the connection has been idle for tcp_keepalive_time, TCP sends a probe, an ACK with a sequence number one below SND.UNA, which the peer must answer with an ACK; if unanswered, it repeats every tcp_keepalive_intvl; after tcp_keepalive_probes unanswered probes the connection is reset (the application sees ETIMEDOUT). Linux defaults: 7200 s, 75 s, 9 probes. Many texts (and Windows) say 10 probes; Linux sends 9. A program sets them per socket: SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT; here 2 s, 1 s and 3, so the lesson takes seconds instead of hours. The lab\'s defaults are Linux\'s (knobs tcp_keepalive_*).',
       'A peer that answers keeps the connection alive forever: each answered probe restarts the idle time, so the probes come every 2 s (tcp_keepalive_time), not every interval.',
+      'With lab time scaled (time control), remember the kernel is not: Linux answers a probe, which is an out-of-window segment, at most once per 500 ms of real time (tcp_invalid_ratelimit). Run this lesson faster than x4 and the kernel stays silent for some probes, as a rate-limited peer would.',
     ].join('\n\n'),
     zh: [
       '教材怎么说:没有讲 TCP 保活;文中说连接"一直保持"的地方(一篇讲 HTTP/1.1 的文章)指的是 HTTP keep-alive:在一个连接上发送多个请求,是应用层的约定,根本不发送探测报文。两者不要混淆。',
       'TCP 保活(RFC 1122 4.2.3.6,可选,默认关闭,至少两小时):连接空闲 tcp_keepalive_time 之后,TCP 发送一个探测报文,即序号比 SND.UNA 小 1 的 ACK,对端必须以 ACK 应答;若无应答,每隔 tcp_keepalive_intvl 重复一次;连续 tcp_keepalive_probes 次无应答后重置连接(应用程序看到 ETIMEDOUT)。Linux 默认值:7200 秒、75 秒、9 次。很多资料(以及 Windows)说是 10 次;Linux 发送 9 次。程序可以按套接字设置:SO_KEEPALIVE、TCP_KEEPIDLE、TCP_KEEPINTVL、TCP_KEEPCNT;这里设为 2 秒、1 秒和 3 次,让这一课只需几秒而不是几小时。实验室的默认值与 Linux 相同(旋钮 tcp_keepalive_*)。',
       '对端只要应答,连接就会一直保持:每次探测得到应答都会重新开始计算空闲时间,所以探测每 2 秒(tcp_keepalive_time)一次,而不是每个间隔一次。',
+      '如果用时间控制加快了实验室时间,要记住内核并没有加快:Linux 对探测报文(一个窗口外的报文)每 500 毫秒真实时间最多应答一次(tcp_invalid_ratelimit)。以超过 4 倍的速度运行这一课,内核就会对某些探测保持沉默,就像一个被限速的对端。',
     ].join('\n\n'),
   },
   async run(s) {
