@@ -486,17 +486,20 @@ const counters: CommandSpec = {
 
 const trace: CommandSpec = {
   name: 'trace',
-  usage: ['trace [ID...] [--kinds KIND,...] [--count N]', 'trace on|off'],
+  usage: ['trace [ID...] [--kinds KIND,...] [--count N] [--max-rate N]', 'trace on|off'],
   summary: 'Live tcpdump-like lines, with state transitions, timers, queue and fault events interleaved, until Ctrl-C.',
   details: [
     'ID... keeps the events of those connections. Times are lab seconds.',
     `KIND: ${EVENT_KINDS.join(', ')}. --count stops after N lines.`,
+    'The lab sends a client at most 500 events a second (a bulk transfer makes far more): past that a',
+    'line says how many were skipped. --max-rate asks for more (up to 100000 a second).',
     '`trace on` and `trace off` show or hide a console\'s trace pane (GUI, TUI).',
   ],
   examples: ['trace', 'trace 3', 'trace --kinds segment,state', 'trace --count 20'],
   options: [
     { long: 'kinds', short: 'k', value: 'KIND,...', doc: 'only these kinds of events' },
     { long: 'count', short: 'c', value: 'N', doc: 'stop after N lines' },
+    { long: 'max-rate', value: 'N', doc: 'events per second at most (default 500)' },
   ],
   parse(words, self) {
     const s = split(self, words);
@@ -506,7 +509,7 @@ const trace: CommandSpec = {
       if (words.length > 1) return usageError(self, `trace ${toggle} takes nothing more`);
       return { kind: 'local', command: 'trace', local: 'trace', filter: {}, count: null, toggle };
     }
-    const filter: { kinds?: EventKind[]; conns?: number[] } = {};
+    const filter: { kinds?: EventKind[]; conns?: number[]; maxRate?: number } = {};
     if (s.positional.length > 0) {
       const conns: number[] = [];
       for (const w of s.positional) {
@@ -518,8 +521,11 @@ const trace: CommandSpec = {
     }
     const kinds = strFlag(s.flags, 'kinds');
     if (kinds !== undefined) filter.kinds = kinds.split(',').filter((k) => k !== '') as EventKind[];
+    const maxRate = intFlag(self, s.flags, 'max-rate');
+    if (isError(maxRate)) return maxRate;
+    if (maxRate !== undefined) filter.maxRate = maxRate;
     const checked = validate(streamSchemas.events, filter);
-    if (!checked.ok) return usageError(self, checked.error.message.replace(/^kinds(\.\d+)?:/, '--kinds:'));
+    if (!checked.ok) return usageError(self, checked.error.message.replace(/^kinds(\.\d+)?:/, '--kinds:').replace(/^maxRate: maxRate/, '--max-rate'));
     const count = intFlag(self, s.flags, 'count');
     if (isError(count)) return count;
     if (count === 0) return usageError(self, '--count must be at least 1');

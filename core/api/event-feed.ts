@@ -34,7 +34,7 @@ export interface EventFeedOptions {
   rateWindowMs: number;
 }
 
-export const EVENT_FEED_DEFAULTS: EventFeedOptions = { capacity: 8192, maxBatch: 512, window: 4, batchMs: 16, maxRate: 2000, rateWindowMs: 250 };
+export const EVENT_FEED_DEFAULTS: EventFeedOptions = { capacity: 8192, maxBatch: 512, window: 4, batchMs: 16, maxRate: 500, rateWindowMs: 250 };
 
 type GapCause = 'none' | 'overflow' | 'rate';
 

@@ -127,7 +127,7 @@ export const streamSchemas = {
   }),
   /**
    * Event filter: by kind, by connection; both optional (all events). `maxRate`: events per
-   * second this client wants at most (default: the server's, 2000); past it, events are counted
+   * second this client wants at most (default: the server's, 500); past it, events are counted
    * as missed and the client gets a gap message.
    */
   events: v.strictObject({

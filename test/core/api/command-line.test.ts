@@ -177,6 +177,8 @@ describe('parseCommandLine: local commands', () => {
     expect(localOf('trace 3 4 --kinds segment,state --count 20')).toMatchObject({ filter: { conns: [3, 4], kinds: ['segment', 'state'] }, count: 20 });
     expect(localOf('trace off')).toMatchObject({ toggle: 'off' });
     expect(errorOf('trace --kinds bogus')).toMatch(/^--kinds: must be event kinds/);
+    expect(localOf('trace --max-rate 20000')).toMatchObject({ filter: { maxRate: 20000 } });
+    expect(errorOf('trace --max-rate 0')).toBe('--max-rate must be at least 1');
   });
   it('knobs, help, clear', () => {
     expect(localOf('knobs syn')).toMatchObject({ local: 'knobs', match: 'syn' });
