@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import type { LabClient } from '../../core/api/client.ts';
 import { connectSocket, type SocketTarget } from '../../core/api/client-socket.ts';
 import { findCommand, helpText, parseArgv, type CallLine, type LocalLine } from '../../core/api/command-line.ts';
-import { resultText } from '../../core/api/command-text.ts';
+import { resultText, scenariosText } from '../../core/api/command-text.ts';
 import type { Method, ResultOf } from '../../core/api/contract.ts';
 import type { Result } from '../../core/api/errors.ts';
 import { defaultSocketPath } from '../../core/api/socket-dir.ts';
@@ -170,8 +170,15 @@ async function runCall(line: CallLine, ctx: LabContext, name: string): Promise<n
     }
     shown = { ...line, save: file };
   }
-  if (ctx.opts.json) ctx.out(JSON.stringify(line.method === 'pcapExport' ? { ...(r.value as object), pcap: undefined, file: shown.save } : r.value));
-  else ctx.out(resultText(shown, r.value, ctx.opts.lang));
+  if (ctx.opts.json) {
+    ctx.out(JSON.stringify(line.method === 'pcapExport' ? { ...(r.value as object), pcap: undefined, file: shown.save } : r.value));
+  } else if (line.method === 'scenarioList') {
+    // With the one running (or the last run) and its step, from the snapshot.
+    const snap = await ctx.client.call('snapshot');
+    ctx.out(scenariosText((r.value as ResultOf<'scenarioList'>).scenarios, snap.ok ? snap.value.scenario : null));
+  } else {
+    ctx.out(resultText(shown, r.value, ctx.opts.lang));
+  }
   return 0;
 }
 

@@ -68,6 +68,19 @@ describe('the Unix socket and its directory', () => {
     await sock.close();
   });
 
+  it('never changes a shared directory (like /tmp) or another directory of the user: it refuses it', async () => {
+    const shared = join(dir, 'shared');
+    await mkdir(shared);
+    await chmod(shared, 0o1777);
+    await expect(startSocketServer({ api: makeLab({}).server, unixPath: join(shared, 'lab.sock') })).rejects.toThrow(/open to other users \(mode 1777\).*shared\/tcplab\/lab\.sock/);
+    expect((await stat(shared)).mode & 0o7777).toBe(0o1777);
+    const home = join(dir, 'home');
+    await mkdir(home);
+    await chmod(home, 0o755);
+    await expect(startSocketServer({ api: makeLab({}).server, unixPath: join(home, 'lab.sock') })).rejects.toThrow(/open to other users \(mode 755\)/);
+    expect(await mode(home)).toBe(0o755);
+  });
+
   it.skipIf(process.getuid?.() !== 0)('refuses a directory that belongs to someone else (needs root to chown)', async () => {
     const d = join(dir, 'tcplab');
     await mkdir(d, { mode: 0o700 });

@@ -249,8 +249,10 @@ describe('a session', () => {
     expect((await tcplab('accept', '7')).err).toBe('tcplab accept: ENOLISTENER: no such listener: 7\n');
   });
 
-  it('scenario ls says what is installed', async () => {
+  it('scenario ls lists the guided scenarios', async () => {
     const r = await tcplab('scenario', 'ls');
     expect(r.code).toBe(0);
+    expect(r.out).toMatch(/^ {2}handshake\s+\S/m);
+    expect((await tcplab('scenario', 'run', 'no-such')).err).toMatch(/^tcplab scenario: ENOENT: no such scenario: no-such/);
   });
 });

@@ -122,6 +122,20 @@ describe.skipIf(!isRoot)('tcplab serve + the tcplab commands on a real TUN, the 
     expect(lines.some((x) => /STATE {2}#\d+ (LISTEN|CLOSED) -> SYN-RECEIVED/.test(x))).toBe(true);
   });
 
+  it('`tcplab scenario run handshake` runs a guided scenario against the kernel; `scenario ls` shows how it went', async () => {
+    const ls = await tcplab('scenario', 'ls');
+    expect(ls.code).toBe(0);
+    expect(ls.stdout).toMatch(/^ {2}handshake\s+\S/m);
+    expect(await tcplab('scenario', 'run', 'handshake')).toMatchObject({ code: 0, stdout: 'scenario handshake started\n' });
+    let status = '';
+    for (let i = 0; i < 300 && !/handshake: finished/.test(status); i++) {
+      await new Promise((r) => setTimeout(r, 200));
+      status = (await tcplab('scenario', 'ls')).stdout;
+    }
+    expect(status).toMatch(/\nhandshake: finished, /);
+    expect(status).not.toMatch(/handshake: finished, failed/);
+  }, 90_000);
+
   it('stops cleanly on SIGTERM: the socket file is removed and the TUN released (a new lab, with --web --shell, takes it)', async () => {
     stop(daemon.child, 'SIGTERM');
     expect(await daemon.exited).toBe(0);

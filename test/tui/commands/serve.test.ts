@@ -2,7 +2,7 @@
 // with its token (the page, the API, and the refusals: no token, a wrong token, a foreign Host
 // or Origin), the Unix socket's privacy against another user, and a clean stop on SIGINT.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -142,7 +142,15 @@ describe('tcplab serve --simulated --web, as a process', () => {
   });
 
   it.skipIf(!isRoot)('refuses another user on the Unix socket (directory 0700, socket 0600)', async () => {
-    const r = await run([...NOBODY, process.execPath, TCPLAB, 'ss', '--socket', sock], { timeoutMs: 30_000 });
+    // tsx keeps a cache in $TMPDIR/tsx-UID: give nobody a private one.
+    const nobodyTmp = mkdtempSync(path.join(tmpdir(), 'tl-nobody-'));
+    chownSync(nobodyTmp, 65534, 65534);
+    let r: ExecResult;
+    try {
+      r = await run([...NOBODY, 'env', `TMPDIR=${nobodyTmp}`, process.execPath, TCPLAB, 'ss', '--socket', sock], { timeoutMs: 30_000 });
+    } finally {
+      rmSync(nobodyTmp, { recursive: true, force: true });
+    }
     expect(r.code).toBe(1);
     expect(r.stderr).toContain('permission denied: a lab\'s socket is private to the user who started it');
   });
