@@ -13,6 +13,8 @@ import { DetailPane } from './components/detail.tsx';
 import { ListenersPanel, ListenersView } from './components/listeners.tsx';
 import { CountersView, FaultsView, KnobsView, TracePane } from './components/lists.tsx';
 import { Title } from './components/style.tsx';
+// Ink's compositor, faster (same output): see fast-output.ts.
+import './fast-output.ts';
 
 export interface AppProps {
   controller: Controller;
