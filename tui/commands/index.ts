@@ -26,6 +26,8 @@ import { traceCommand } from './trace.ts';
 import { countersCommand } from './counters.ts';
 import { historyCommand } from './history.ts';
 import { scenarioCommand } from './scenario.ts';
+import { recordCommand } from './record.ts';
+import { replayCommand } from './replay.ts';
 
 /** Every subcommand, in the order `tcplab help` lists them. */
 export const commands: Command[] = [versionCommand, setupCommand, teardownCommand, packetdrillCommand];
@@ -36,3 +38,4 @@ commands.push(
   traceCommand, countersCommand, historyCommand, scenarioCommand,
 );
 commands.push(tuiCommand, startCommand); // the terminal UI, and start: desktop app or terminal UI (TUI engineer)
+commands.push(recordCommand, replayCommand); // record a session, serve it again without a TUN (scenarios engineer)
