@@ -86,8 +86,15 @@ export class SessionRecorder {
     this.lastAt = Math.max(this.lastAt, msg.kind === 'full' ? msg.snapshot.at : msg.diff.at);
   }
 
-  /** Stop and hand over the session. */
+  /** Stop and hand over the session (after the event stream has caught up with the lab). */
   async stop(): Promise<Recording> {
+    const now = await this.client.call('snapshot');
+    if (now.ok) {
+      const want = now.value.lastEventSeq;
+      for (let i = 0; i < 100 && (this.events.at(-1)?.seq ?? 0) < want && this.truncated === null; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    }
     for (const s of this.subs) s.close();
     this.subs = [];
     const end = await this.client.call('snapshot');
@@ -109,7 +116,8 @@ export class SessionRecorder {
     const log: SessionLog = {
       format: SESSION_FORMAT, version: SESSION_VERSION,
       recordedAt: this.recordedAt,
-      start: this.first.at,
+      // A snapshot's time is its last change: an idle lab's can be long before the recording started.
+      start: this.events[0]?.at ?? this.first.at,
       end: this.lastAt,
       info: (end.ok ? end.value : this.first).info,
       knobs: knobs.ok ? knobs.value.knobs : [],
