@@ -97,7 +97,10 @@ export class ReplayLab implements LabBackend {
     if (!(speed > 0 && speed <= 1000)) throw new ApiFailure('EINVAL', 'speed: must be above 0 and at most 1000', 'speed');
     this.stop();
     this.speed = speed;
-    if (fromStart) this.seek(this.log.start);
+    if (fromStart) {
+      this.at = this.log.start;
+      this.cursor = 0;
+    }
     this.lastReal = this.now();
     this.timer = this.setIntervalFn(() => this.tick(), TICK_MS);
   }
