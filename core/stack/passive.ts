@@ -321,17 +321,18 @@ export class Passive {
     q.cookiesSent++;
     // Linux tcp_synq_overflow: from now on ACKs to this listener are checked for cookies.
     q.lastOverflowAt = now;
-    h.send(src, synAck, null, 'LISTEN', `sent: SYN cookie (mss ${MSS_TABLE[index]})`);
-    return arrival(`accepted: SYN cookie sent (${why})`, null, 'LISTEN');
+    h.send(src, synAck, null, 'LISTEN', 'sent');
+    return arrival(`accepted: SYN cookie sent (mss ${MSS_TABLE[index]}; ${why})`, null, 'LISTEN');
   }
 
   // ---- an ACK to a listener: a SYN cookie? (cookie_v4_check) ------------------------------
 
   /**
-   * An ACK (no SYN, no RST) for which no connection or request exists. Returns null when it is
-   * not checked as a cookie (cookies off, or no cookie sent recently: Linux
-   * tcp_synq_no_recent_overflow) or when the cookie is invalid (counted SyncookiesFailed); the
-   * caller then answers it with an RST, as Linux's listener does. `failure` tells why.
+   * An ACK (no SYN, no RST) for which no connection or request exists: `done` when it was a
+   * valid cookie (a connection, or dropped by a full accept queue); otherwise the caller answers
+   * it with an RST, as Linux's listener does, and `failure` says why when it was checked as a
+   * cookie (null: not checked, as cookies are off or none was sent recently: Linux
+   * tcp_synq_no_recent_overflow).
    */
   cookieAck(q: ListenQueue, seg: TcpSegment, src: number, now: number): { done: Arrival } | { failure: string | null } {
     const h = this.host;
@@ -341,22 +342,29 @@ export class Passive {
     const clientIsn = (seg.seq - 1) >>> 0;
     const check = this.codec.decode(cookie, src, h.address, seg.srcPort, seg.dstPort, clientIsn, now);
     if (!check.ok) {
-      const why = check.reason === 'stale'
+      const stale = check.reason === 'stale';
+      const why = stale
         ? `too old: made ${check.age} cookie periods ago (${this.codec.periodMs / 1000} s each), valid for less than ${MAX_SYNCOOKIE_AGE}`
         : 'hash mismatch: not a cookie of ours for this 4-tuple';
-      return this.cookieFailed(q, now, why);
+      this.cookieFailed(q, now, why);
+      return { failure: `invalid SYN cookie (${stale ? 'too old' : 'hash mismatch'})` };
     }
+    // Linux counts SyncookiesRecv once the cookie itself checks out, before looking at options.
+    this.count('SyncookiesRecv');
+    q.cookiesRecv++;
     const ts = seg.options.timestamps;
     let tsOpts: CookieTsOptions = { wscale: null, sack: false };
     if (ts !== undefined) {
-      // cookie_timestamp_decode: the options come back in TSecr, less our offset.
-      if (!h.cfg.timestamps) return this.cookieFailed(q, now, 'timestamps are off (tcp_timestamps=0)');
+      // cookie_timestamp_decode: the options come back in TSecr, less our offset; refused if
+      // they were turned off since (the listener then answers the ACK with an RST).
       tsOpts = decodeCookieTimestamp((ts.echo - this.cookieTsOffset(src)) >>> 0);
-      if (tsOpts.sack && !h.cfg.sack) return this.cookieFailed(q, now, 'SACK is off (tcp_sack=0)');
-      if (tsOpts.wscale !== null && !h.cfg.windowScaling) return this.cookieFailed(q, now, 'window scaling is off (tcp_window_scaling=0)');
+      const off = !h.cfg.timestamps ? 'tcp_timestamps=0' : tsOpts.sack && !h.cfg.sack ? 'tcp_sack=0'
+        : tsOpts.wscale !== null && !h.cfg.windowScaling ? 'tcp_window_scaling=0' : null;
+      if (off !== null) {
+        this.queueEvent(now, q, 'syn', 'drop', null, `ACK refused: valid SYN cookie, but its options are off now (${off}); RST sent`);
+        return { failure: `SYN cookie options off (${off})` };
+      }
     }
-    this.count('SyncookiesRecv');
-    q.cookiesRecv++;
     if (acceptQueueFull(q, h.limits)) {
       // tcp_get_cookie_sock -> tcp_v4_syn_recv_sock: no child; the ACK is dropped (no RST).
       this.count('ListenOverflows');
@@ -378,11 +386,10 @@ export class Passive {
     return { done: arrival(h.process(tcb, seg, now), tcb.id, tcb.state) };
   }
 
-  private cookieFailed(q: ListenQueue, now: number, why: string): { failure: string } {
+  private cookieFailed(q: ListenQueue, now: number, why: string): void {
     this.count('SyncookiesFailed');
     q.cookiesFailed++;
     this.queueEvent(now, q, 'syn', 'drop', null, `ACK refused: invalid SYN cookie (${why}); RST sent`);
-    return { failure: why };
   }
 
   // ---- a segment for a half-open request (tcp_check_req) ----------------------------------
@@ -440,7 +447,7 @@ export class Passive {
     this.count('TCPSynRetrans');
     r.numRetrans++;
     r.synAckAt = now;
-    this.host.send(r.remoteAddr, synAckSegment(r, now), r.id, 'SYN-RECEIVED', 'sent (retransmission)');
+    this.host.send(r.remoteAddr, synAckSegment(r, now), r.id, 'SYN-RECEIVED', 'sent');
   }
 
   private outOfWindow(r: SynRequest, seg: TcpSegment, paws: boolean, now: number): Arrival {

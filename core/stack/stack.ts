@@ -520,7 +520,7 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
       if ((seg.flags & SYN) === 0) {
         const c = this.passive.cookieAck(q, seg, src, now);
         if ('done' in c) return c.done;
-        if (c.failure !== null) why = `invalid SYN cookie (${c.failure.split(':')[0]})`;
+        if (c.failure !== null) why = c.failure;
       }
       this.sendReset(this.address, src, seg, null);
       return { verdict: `rst: ${why}`, conn: null, state: 'LISTEN' };

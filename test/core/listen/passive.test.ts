@@ -148,6 +148,26 @@ describe('refusals are events that name the rule, with the segment', () => {
     expect(r.stack.counters.get('SyncookiesFailed')).toBe(2);
   });
 
+  it('a valid cookie whose options were turned off since: SyncookiesRecv, then the RST (cookie_timestamp_decode)', () => {
+    const r = rig({ tcp_syncookies: 2 });
+    const sa = r.syn(1, { mss: 1460, sackPermitted: true, timestamps: { value: 77, echo: 0 }, wscale: 7 }) as TcpSegment;
+    expect(sa.options).toMatchObject({ mss: 1460, sackPermitted: true, wscale: 7, timestamps: { echo: 77 } });
+    const tsval = sa.options.timestamps!.value;
+    expect(r.stack.setKnob('tcp_sack', 0)).toEqual({ ok: true });
+    const rst = r.ack(1, seqAdd(sa.seq, 1), 1001, { timestamps: { value: 78, echo: tsval } });
+    expect(rst).toMatchObject({ flags: RST });
+    expect(details(r).at(-1)).toBe('ACK refused: valid SYN cookie, but its options are off now (tcp_sack=0); RST sent');
+    expect([r.stack.counters.get('SyncookiesRecv'), r.stack.counters.get('SyncookiesFailed')]).toEqual([1, 0]);
+    expect(r.stack.events.since(0).filter((e) => e.kind === 'segment' && e.dir === 'in').map((e) => e.kind === 'segment' && e.verdict)).toEqual([
+      'accepted: SYN cookie sent (mss 1460; tcp_syncookies=2)', 'rst: SYN cookie options off (tcp_sack=0)',
+    ]);
+    // Back on: the same ACK makes the connection, with SACK and window scaling from the cookie's TSval.
+    r.stack.setKnob('tcp_sack', 1);
+    r.ack(1, seqAdd(sa.seq, 1), 1001, { timestamps: { value: 79, echo: tsval } });
+    const conn = r.stack.connection(r.stack.snapshot().connections[0].id)!;
+    expect(conn.info()).toMatchObject({ state: 'ESTABLISHED', sack: true, wscaleOk: true, sndWscale: 7, timestamps: true, mss: 1448 });
+  });
+
   it('a request that times out and a request evicted from the SYN cache say so', () => {
     const r = rig({ tcp_synack_retries: 2 });
     r.syn(1);
