@@ -255,6 +255,10 @@ async function main(): Promise<void> {
     const pct = (x: number): string => `${x >= 0 ? '+' : ''}${x.toFixed(1)}%`;
     process.stdout.write(`with ${CLIENTS} clients: ${pct(change)} (medians), ${pct(paired)} (median of each round's pair); target: within 10%; ` +
       `${ROUNDS} rounds of ${BYTES >> 20} MiB\n`);
+    // CPU seconds the lab's process spent per byte moved: what serving the clients costs the lab itself.
+    const perByte = (t: Transfer): number => t.cpu / t.gbit;
+    const cpuCost = (median(watched.map((w, i) => perByte(w) / perByte(none[i]))) - 1) * 100;
+    process.stdout.write(`lab CPU per byte with ${CLIENTS} clients: ${pct(cpuCost)} (median of each round's pair)\n`);
     process.stdout.write(`per client: ${(sum('snapshotMessages') / CLIENTS / secs).toFixed(1)} snapshot messages/s, ` +
       `${Math.round(sum('events') / CLIENTS / secs)} events/s delivered, ${Math.round(sum('missed') / CLIENTS / secs)} events/s missed ` +
       `(${(sum('gaps') / CLIENTS).toFixed(1)} gaps per client over ${secs.toFixed(1)} s attached)\n`);
