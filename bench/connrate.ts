@@ -4,11 +4,12 @@
 // lwIP took 9,600/s from one) and C (the same loop without the interpreter's cost).
 // The client namespaces reuse TIME-WAIT ports (tcp_tw_reuse=1, ports 1024-65535), so a bounded
 // run never runs out of ports. The event loop's delay is measured while the lab serves.
-//   TCPLAB_BENCH_SECS=3 (per run)
+//   TCPLAB_BENCH_SECS=3 (per run)   TCPLAB_BENCH_REPEAT=3 (runs; the median is reported)
 // Needs root; prints a note and exits 0 without it.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { jsonOf, serverOutput, tcpTool } from '../test/interop/kernel-tools.ts';
 import { createLabNet, KERNEL_PEER, type LabNet } from '../test/interop/lab-net.ts';
+import { benchConditions, markdownTable, median, REPEAT } from '../test/interop/bench-util.ts';
 import { isRoot, type ExecResult } from '../test/interop/netns.ts';
 import { createVethPair } from '../test/interop/veth.ts';
 
@@ -76,26 +77,32 @@ async function main(): Promise<void> {
     process.stdout.write('bench/connrate: needs root (namespaces, TUN, veth); skipped\n');
     return;
   }
-  const ref = await kernelToKernel();
-  const ln = await createLabNet();
-  let lab: Awaited<ReturnType<typeof toLab>>;
-  try {
-    lab = await toLab(ln);
-  } finally {
-    await ln.cleanup();
+  const conditions = benchConditions();
+  const refs: Record<string, Rate>[] = [];
+  const labs: Awaited<ReturnType<typeof toLab>>[] = [];
+  for (let i = 0; i < REPEAT; i++) {
+    refs.push(await kernelToKernel());
+    const ln = await createLabNet();
+    try {
+      labs.push(await toLab(ln));
+    } finally {
+      await ln.cleanup();
+    }
   }
-  const rows = [['client', 'lab', 'kernel<->kernel (veth)', 'ratio', 'target', 'event loop p99', 'lab CPU', 'lab counters']];
-  for (const name of Object.keys(ref)) {
-    const l = lab[name];
-    const k = ref[name];
-    process.stdout.write(`${name} client: lab ${fmt(l.perSec)}/s (${JSON.stringify(l.errors)}), kernel ${fmt(k.perSec)}/s (${JSON.stringify(k.errors)})\n`);
-    rows.push([name, `${fmt(l.perSec)}/s`, `${fmt(k.perSec)}/s`, (l.perSec / k.perSec).toFixed(3), `${fmt(TARGET)}/s`,
-      `${l.loopP99.toFixed(1)} ms`, l.cpu.toFixed(2), Object.entries(l.labDelta).filter(([, v]) => v !== 0).map(([kk, v]) => `${kk} ${v}`).join(', ')]);
+  const rows = [['client', 'lab, connections/s', 'kernel<->kernel (veth)', 'ratio', 'target', 'event loop p99 (worst)', 'lab CPU', 'lab counters (last run)']];
+  for (const name of Object.keys(refs[0])) {
+    const l = labs.map((x) => x[name]);
+    const k = refs.map((x) => x[name]);
+    const lm = median(l.map((x) => x.perSec));
+    const km = median(k.map((x) => x.perSec));
+    const last = l[l.length - 1];
+    process.stdout.write(`${name} client: lab ${l.map((x) => fmt(x.perSec)).join(', ')}/s; kernel ${k.map((x) => fmt(x.perSec)).join(', ')}/s\n`);
+    rows.push([name, `${fmt(lm)} (${fmt(Math.min(...l.map((x) => x.perSec)))}-${fmt(Math.max(...l.map((x) => x.perSec)))})`,
+      `${fmt(km)} (${fmt(Math.min(...k.map((x) => x.perSec)))}-${fmt(Math.max(...k.map((x) => x.perSec)))})`,
+      (lm / km).toFixed(3), fmt(TARGET), `${Math.max(...l.map((x) => x.loopP99)).toFixed(1)} ms`, last.cpu.toFixed(2),
+      Object.entries(last.labDelta).filter(([, v]) => v !== 0).map(([kk, v]) => `${kk} ${v}`).join(', ')]);
   }
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]): string => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  process.stdout.write(`\n${[line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n')}\n` +
-    `(serial: connect, send 1 byte, close; ${SECS} s per run)\n`);
+  process.stdout.write(`\n${markdownTable(rows)}\n(serial: connect, send 1 byte, close; median of ${REPEAT} runs of ${SECS} s, range in parentheses; ${conditions})\n`);
 }
 
 await main();

@@ -7,13 +7,15 @@
 // moves data and the CPU the lab's process used. Measured, not asserted.
 // Each lab case runs twice: on a plain TUN (every packet one segment) and with TCP offloads
 // (core/link/offload.ts: GSO super-segments both ways, the '-gso' cases).
-//   TCPLAB_BENCH_SECS=3 (per run)   TCPLAB_BENCH_ONLY=k2l-1500,l2k-65000-gso,... (a subset)
+//   TCPLAB_BENCH_SECS=3 (per run)   TCPLAB_BENCH_REPEAT=3 (runs per case; the median is reported)
+//   TCPLAB_BENCH_ONLY=k2l-1500,l2k-65000-gso,... (a subset)
 // Profile a case:  node --cpu-prof --cpu-prof-dir=/tmp/prof --import tsx bench/throughput.ts
 // Needs root (namespaces, TUN, veth); prints a note and exits 0 without it.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Lab } from '../core/lab/lab.ts';
 import { jsonOf, serverOutput, tcpTool } from '../test/interop/kernel-tools.ts';
 import { createLabNet, type LabNet } from '../test/interop/lab-net.ts';
+import { benchConditions, markdownTable, repeated, REPEAT } from '../test/interop/bench-util.ts';
 import { isRoot } from '../test/interop/netns.ts';
 import { createVethPair } from '../test/interop/veth.ts';
 
@@ -133,11 +135,13 @@ async function main(): Promise<void> {
     return;
   }
   tcpTool();
-  const rows: string[][] = [['case', 'lab', 'kernel<->kernel (veth)', 'ratio', 'target', 'event loop p99', 'lab CPU']];
+  const conditions = benchConditions();
+  const range = (xs: number[]): string => (xs.length > 1 ? ` (${Math.min(...xs).toFixed(2)}-${Math.max(...xs).toFixed(2)})` : '');
+  const rows: string[][] = [['case', 'lab, Gbit/s', 'kernel<->kernel (veth), Gbit/s', 'ratio', 'target', 'event loop p99 (worst run)', 'lab CPU']];
   for (const mtu of MTUS) {
     const ids = [`k2l-${mtu}`, `l2k-${mtu}`, `k2l-${mtu}-gso`, `l2k-${mtu}-gso`];
-    const ref = ids.some(want) || want(`k2k-${mtu}`) ? await kernelToKernel(mtu) : null;
-    if (ref !== null) process.stdout.write(`kernel -> kernel (veth) MTU ${mtu}: ${ref.gbit.toFixed(2)} Gbit/s (${ref.note})\n`);
+    const ref = ids.some(want) || want(`k2k-${mtu}`) ? await repeated(() => kernelToKernel(mtu), (m) => m.gbit) : null;
+    if (ref !== null) process.stdout.write(`kernel -> kernel (veth) MTU ${mtu}: ${ref.runs.map((r) => r.gbit.toFixed(2)).join(', ')} Gbit/s\n`);
     for (const offload of [false, true]) {
       const sfx = offload ? '-gso' : '';
       const cases = [[`k2l-${mtu}${sfx}`, 'kernel -> lab', kernelToLab], [`l2k-${mtu}${sfx}`, 'lab -> kernel', labToKernel]] as const;
@@ -147,13 +151,16 @@ async function main(): Promise<void> {
         for (const [id, dir, fn] of cases) {
           if (!want(id)) continue;
           const label = `${dir}, MTU ${mtu}${offload ? ', offload' : ''}`;
-          const m = await fn(ln);
-          process.stdout.write(`${label}: ${m.gbit.toFixed(2)} Gbit/s, event loop p99 ${fmtLoop(m)}, lab CPU ${(m.cpu ?? 0).toFixed(2)} cores\n`);
+          const r = await repeated(() => fn(ln), (m) => m.gbit);
+          const m = r.median;
+          const worst = r.runs.reduce((a, b) => ((b.loop?.p99 ?? 0) > (a.loop?.p99 ?? 0) ? b : a));
+          process.stdout.write(`${label}: ${r.runs.map((x) => x.gbit.toFixed(2)).join(', ')} Gbit/s; event loop p99 ${r.runs.map((x) => x.loop?.p99.toFixed(1)).join(', ')} ms; lab CPU ${r.runs.map((x) => (x.cpu ?? 0).toFixed(2)).join(', ')} cores\n`);
           const target = TARGET[id.replace('-gso', '')];
           rows.push([
-            label, `${m.gbit.toFixed(2)} Gbit/s`, ref === null ? '-' : `${ref.gbit.toFixed(2)} Gbit/s`,
-            ref === null ? '-' : `${(m.gbit / ref.gbit).toFixed(3)}`, target !== undefined && dir === 'kernel -> lab' ? `${target} Gbit/s` : '-',
-            fmtLoop(m), `${(m.cpu ?? 0).toFixed(2)}`,
+            label, `${m.gbit.toFixed(2)}${range(r.runs.map((x) => x.gbit))}`,
+            ref === null ? '-' : `${ref.median.gbit.toFixed(2)}${range(ref.runs.map((x) => x.gbit))}`,
+            ref === null ? '-' : `${(m.gbit / ref.median.gbit).toFixed(3)}`, target !== undefined && dir === 'kernel -> lab' ? `${target}` : '-',
+            fmtLoop(worst), `${(m.cpu ?? 0).toFixed(2)}`,
           ]);
         }
       } finally {
@@ -161,14 +168,8 @@ async function main(): Promise<void> {
       }
     }
   }
-  process.stdout.write(`\n${table(rows)}\n(event-loop target: p99 under 20 ms during bulk transfer; ${SECS} s per run; ` +
-    `lab knobs ${Object.keys(KNOBS).length === 0 ? 'default' : JSON.stringify(KNOBS)})\n`);
-}
-
-function table(rows: string[][]): string {
-  const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
-  const line = (r: string[]): string => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
-  return [line(rows[0]), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...rows.slice(1).map(line)].join('\n');
+  process.stdout.write(`\n${markdownTable(rows)}\n(median of ${REPEAT} runs of ${SECS} s, range in parentheses; event-loop target: p99 under 20 ms ` +
+    `during bulk transfer; lab knobs ${Object.keys(KNOBS).length === 0 ? 'default' : JSON.stringify(KNOBS)}; ${conditions})\n`);
 }
 
 await main();

@@ -3,6 +3,7 @@
  * Built on the fly by test/interop/kernel-tools.ts (cc -O2); each prints one JSON line.
  *
  *   send HOST PORT SECS     connect, write 256 KiB blocks for SECS seconds, shut down, read to EOF
+ *   sendn HOST PORT BYTES   the same, but exactly BYTES bytes
  *   sink ADDR PORT          accept one connection, read it to EOF, close
  *   accept-loop ADDR PORT   accept connections forever; read each to EOF, close (killed by the caller)
  *   connrate HOST PORT SECS serial connections: connect, send 1 byte, close
@@ -61,7 +62,7 @@ static long long drain(int c) {
   }
 }
 
-static int cmd_send(const char *host, const char *port, double secs) {
+static int cmd_send(const char *host, const char *port, double secs, long long limit) {
   struct sockaddr_in a = addr_of(host, port);
   int s = socket(AF_INET, SOCK_STREAM, 0);
   if (connect(s, (struct sockaddr *)&a, sizeof a) < 0) {
@@ -71,8 +72,10 @@ static int cmd_send(const char *host, const char *port, double secs) {
   memset(buf, 'x', sizeof buf);
   double t0 = now(), end = t0 + secs;
   long long sent = 0;
-  while (now() < end) {
-    ssize_t n = write(s, buf, sizeof buf);
+  while (limit >= 0 ? sent < limit : now() < end) {
+    size_t want = sizeof buf;
+    if (limit >= 0 && limit - sent < (long long)want) want = (size_t)(limit - sent);
+    ssize_t n = write(s, buf, want);
     if (n < 0) {
       if (errno == EINTR) continue;
       printf("{\"error\":\"%s\",\"sent\":%lld}\n", strerror(errno), sent);
@@ -100,7 +103,7 @@ static int cmd_sink(const char *host, const char *port) {
   return 0;
 }
 
-static int cmd_accept_loop(const char *host, const char *port) {
+__attribute__((noreturn)) static void cmd_accept_loop(const char *host, const char *port) {
   int l = listener(host, port);
   for (;;) {
     int c = accept(l, NULL, NULL);
@@ -126,10 +129,11 @@ static int cmd_connrate(const char *host, const char *port, double secs) {
 }
 
 int main(int argc, char **argv) {
-  if (argc >= 5 && strcmp(argv[1], "send") == 0) return cmd_send(argv[2], argv[3], atof(argv[4]));
+  if (argc >= 5 && strcmp(argv[1], "send") == 0) return cmd_send(argv[2], argv[3], atof(argv[4]), -1);
+  if (argc >= 5 && strcmp(argv[1], "sendn") == 0) return cmd_send(argv[2], argv[3], 0, atoll(argv[4]));
   if (argc >= 4 && strcmp(argv[1], "sink") == 0) return cmd_sink(argv[2], argv[3]);
-  if (argc >= 4 && strcmp(argv[1], "accept-loop") == 0) return cmd_accept_loop(argv[2], argv[3]);
+  if (argc >= 4 && strcmp(argv[1], "accept-loop") == 0) cmd_accept_loop(argv[2], argv[3]);
   if (argc >= 5 && strcmp(argv[1], "connrate") == 0) return cmd_connrate(argv[2], argv[3], atof(argv[4]));
-  fprintf(stderr, "usage: tcp-tool send HOST PORT SECS | sink ADDR PORT | accept-loop ADDR PORT | connrate HOST PORT SECS\n");
+  fprintf(stderr, "usage: tcp-tool send HOST PORT SECS | sendn HOST PORT BYTES | sink ADDR PORT | accept-loop ADDR PORT | connrate HOST PORT SECS\n");
   return 2;
 }
