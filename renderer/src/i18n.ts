@@ -134,6 +134,13 @@ const en = {
   'ok.sent': '{n} bytes queued on connection {id}',
   'ok.faultAdded': 'Fault rule {id} added',
   'unit.bytes': 'B',
+  'legend.title': 'State colours',
+  'legend.opening': 'opening (SYN-SENT, SYN-RECEIVED)',
+  'legend.established': 'ESTABLISHED',
+  'legend.closing': 'we closed (FIN-WAIT-1/2, CLOSING)',
+  'legend.peer-closed': 'peer closed (CLOSE-WAIT, LAST-ACK)',
+  'legend.time-wait': 'TIME-WAIT',
+  'legend.closed': 'CLOSED',
 } as const;
 
 export type MsgKey = keyof typeof en;
@@ -269,6 +276,13 @@ const zh: Record<MsgKey, string> = {
   'ok.sent': '已向连接 {id} 写入 {n} 字节',
   'ok.faultAdded': '已添加故障规则 {id}',
   'unit.bytes': '字节',
+  'legend.title': '状态颜色',
+  'legend.opening': '建立中（SYN-SENT、SYN-RECEIVED）',
+  'legend.established': 'ESTABLISHED',
+  'legend.closing': '我方先关闭（FIN-WAIT-1/2、CLOSING）',
+  'legend.peer-closed': '对方先关闭（CLOSE-WAIT、LAST-ACK）',
+  'legend.time-wait': 'TIME-WAIT',
+  'legend.closed': 'CLOSED',
 };
 
 const tables: Record<Lang, Record<MsgKey, string>> = { en, zh };

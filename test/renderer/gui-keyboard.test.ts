@@ -7,7 +7,7 @@ import { loopbackOrigins } from '../../core/api/socket-auth.ts';
 import { startKernelShell, type KernelShell } from '../../main/kernel-shell.ts';
 import type { FakeLab } from '../core/api/fake-lab.ts';
 import { demoLab } from './demo-lab.ts';
-import { hasChromium, openBrowser, serveWebLab, shot, type Browsing, type WebLab } from './harness.ts';
+import { hasChromium, openBrowser, serveWebLab, shot, shotOf, type Browsing, type WebLab } from './harness.ts';
 
 async function eventually(check: () => Promise<void>, ms = 10_000): Promise<void> {
   const end = Date.now() + ms;
@@ -106,6 +106,25 @@ describe.skipIf(!hasChromium)('the GUI by keyboard, and the kernel shell tab (Ch
     expect([...seen].some((s) => s.includes('nav'))).toBe(true);
     expect([...seen].some((s) => s.includes('tbody'))).toBe(true);
     expect([...seen].some((s) => s.includes('filter'))).toBe(true);
+  });
+
+  it('keeps the state colours apart under colour-vision deficiencies (emulated), in both themes', async () => {
+    const p = b.page;
+    const cdp = await b.context.newCDPSession(p);
+    await p.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await p.keyboard.press('1');
+    await p.locator('.legend').waitFor();
+    for (const theme of ['light', 'dark'] as const) {
+      if ((await p.locator('html').getAttribute('data-theme')) !== theme) await p.keyboard.press('t');
+      for (const type of ['none', 'deuteranopia', 'protanopia', 'tritanopia', 'achromatopsia'] as const) {
+        await cdp.send('Emulation.setEmulatedVisionDeficiency', { type });
+        await shotOf(p.locator('.legend'), `30-legend-${theme}-${type}`);
+      }
+    }
+    await cdp.send('Emulation.setEmulatedVisionDeficiency', { type: 'none' });
+    // Without colour, the markers still tell the roles apart.
+    const markers = await p.locator('.legend .glyph').allTextContents();
+    expect(new Set(markers).size).toBe(markers.length);
   });
 
   it('opens a shell on the kernel side from the console, when the host offers one', async () => {

@@ -13,6 +13,7 @@ import { CONNECTION_COLUMNS, DEFAULT_CONNECTION_COLUMN_IDS } from '../../../core
 import { sortRows, toggleSort, type SortSpec } from '../../../core/api/views/sort.ts';
 import { stateRole } from '../../../core/api/views/state-roles.ts';
 import { useStore, useT, useTick } from '../hooks.ts';
+import type { MsgKey } from '../i18n.ts';
 import { marker, roleClass, stateClass } from '../model/roles.ts';
 import { ConfirmDialog } from './confirm.tsx';
 
@@ -41,6 +42,25 @@ export function StateBadge({ state }: { state: TcpState }): ReactNode {
 }
 
 interface Pending { ids: number[] }
+
+const LEGEND: TcpState[] = ['SYN-SENT', 'ESTABLISHED', 'FIN-WAIT-1', 'CLOSE-WAIT', 'TIME-WAIT', 'CLOSED'];
+
+/** What the colours and markers mean: each role once, with its states. */
+function StateLegend(): ReactNode {
+  const t = useT();
+  return (
+    <div className="legend" aria-label={t('legend.title')}>
+      {LEGEND.map((s) => {
+        const role = stateRole(s);
+        return (
+          <span key={role} className={`legend-item ${roleClass(role)}`}>
+            <span className="glyph" aria-hidden="true">{marker(role)}</span> {t(`legend.${role}` as MsgKey)}
+          </span>
+        );
+      })}
+    </div>
+  );
+}
 
 export function ConnectionsTable({ compact }: { compact: boolean }): ReactNode {
   const store = useStore();
@@ -272,6 +292,7 @@ export function ConnectionsTable({ compact }: { compact: boolean }): ReactNode {
           </div>
         </div>
       </div>
+      <StateLegend />
       {confirm !== null && (
         <ConfirmDialog
           title={t('confirm.rst.title')}
