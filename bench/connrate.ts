@@ -9,7 +9,7 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { jsonOf, serverOutput, tcpTool } from '../test/interop/kernel-tools.ts';
 import { createLabNet, KERNEL_PEER, type LabNet } from '../test/interop/lab-net.ts';
-import { benchConditions, markdownTable, median, REPEAT } from '../test/interop/bench-util.ts';
+import { benchConditions, markdownTable, median, onInterrupt, REPEAT } from '../test/interop/bench-util.ts';
 import { isRoot, type ExecResult } from '../test/interop/netns.ts';
 import { createVethPair } from '../test/interop/veth.ts';
 
@@ -33,6 +33,7 @@ function clients(host: string, port: number): Record<'python' | 'C', string[]> {
 
 async function kernelToKernel(): Promise<Record<string, Rate>> {
   const pair = await createVethPair();
+  const off = onInterrupt(() => pair.cleanup());
   try {
     await tuneClient(pair.a.exec);
     const srv = serverOutput(pair.b.spawn([tcpTool(), 'accept-loop', pair.b.addr, '5003']));
@@ -43,6 +44,7 @@ async function kernelToKernel(): Promise<Record<string, Rate>> {
     }
     return out;
   } finally {
+    off();
     await pair.cleanup();
   }
 }
@@ -83,9 +85,11 @@ async function main(): Promise<void> {
   for (let i = 0; i < REPEAT; i++) {
     refs.push(await kernelToKernel());
     const ln = await createLabNet();
+    const off = onInterrupt(() => ln.cleanup());
     try {
       labs.push(await toLab(ln));
     } finally {
+      off();
       await ln.cleanup();
     }
   }

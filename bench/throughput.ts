@@ -15,7 +15,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import type { Lab } from '../core/lab/lab.ts';
 import { jsonOf, serverOutput, tcpTool } from '../test/interop/kernel-tools.ts';
 import { createLabNet, type LabNet } from '../test/interop/lab-net.ts';
-import { benchConditions, markdownTable, repeated, REPEAT } from '../test/interop/bench-util.ts';
+import { benchConditions, markdownTable, onInterrupt, repeated, REPEAT } from '../test/interop/bench-util.ts';
 import { isRoot } from '../test/interop/netns.ts';
 import { createVethPair } from '../test/interop/veth.ts';
 
@@ -58,6 +58,7 @@ function watch(): () => { loop: Measured['loop']; cpu: number } {
 
 async function kernelToKernel(mtu: number): Promise<Measured> {
   const pair = await createVethPair({ mtu });
+  const off = onInterrupt(() => pair.cleanup());
   try {
     const sink = serverOutput<{ got: number; secs: number }>(pair.b.spawn([tcpTool(), 'sink', pair.b.addr, '5001']));
     await sink.ready;
@@ -65,6 +66,7 @@ async function kernelToKernel(mtu: number): Promise<Measured> {
     const k = await sink.result;
     return { gbit: gbit(k.got, k.secs), note: `sender ${gbit(s.sent, s.secsToEof).toFixed(2)}` };
   } finally {
+    off();
     await pair.cleanup();
   }
 }
@@ -80,6 +82,12 @@ async function kernelToLab(ln: LabNet): Promise<Measured> {
   return { gbit: gbit(r.sent, r.secsToEof), loop: w.loop, cpu: w.cpu };
 }
 
+/**
+ * At most this much per connection: the stack's sender stalls after 2^31 bytes on one connection
+ * (reported to the tcp engineer; test/interop/lab-wrap.test.ts), and a benchmark must not hang.
+ */
+const MAX_PER_CONNECTION = 1.9 * 2 ** 30;
+
 /** The lab writes as fast as the connection takes it for SECS seconds, then closes. */
 function labSource(lab: Lab, conn: number): Promise<number> {
   const sock = lab.socket(conn);
@@ -91,7 +99,7 @@ function labSource(lab: Lab, conn: number): Promise<number> {
     const push = (): void => {
       if (closed) return;
       try {
-        while (!stop) {
+        while (!stop && written < MAX_PER_CONNECTION) {
           const n = sock.write(block);
           written += n;
           if (n < block.length) return;
@@ -120,7 +128,7 @@ async function labToKernel(ln: LabNet): Promise<Measured> {
   const stop = watch();
   const { conn } = ln.lab.handlers.connect({ addr: ln.net.kernelAddr, port: 5002, responder: 'manual' }) as { conn: number };
   await labSource(ln.lab, conn);
-  const k = await sink.result;
+  const k = await Promise.race([sink.result, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('lab -> kernel: the sink got no EOF within 60 s')), 60_000))]);
   const w = stop();
   return { gbit: gbit(k.got, k.secs), loop: w.loop, cpu: w.cpu };
 }
@@ -147,6 +155,7 @@ async function main(): Promise<void> {
       const cases = [[`k2l-${mtu}${sfx}`, 'kernel -> lab', kernelToLab], [`l2k-${mtu}${sfx}`, 'lab -> kernel', labToKernel]] as const;
       if (!cases.some(([id]) => want(id))) continue;
       const ln = await createLabNet({ mtu, offload, lab: { knobs: KNOBS } });
+      const off = onInterrupt(() => ln.cleanup());
       try {
         for (const [id, dir, fn] of cases) {
           if (!want(id)) continue;
@@ -164,6 +173,7 @@ async function main(): Promise<void> {
           ]);
         }
       } finally {
+        off();
         await ln.cleanup();
       }
     }

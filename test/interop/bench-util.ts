@@ -21,6 +21,26 @@ export function benchConditions(): string {
   return `${prio}, load average ${l1.toFixed(1)} / ${l5.toFixed(1)} (1 / 5 min) at the start`;
 }
 
+const cleanups = new Set<() => Promise<void>>();
+let hooked = false;
+
+/**
+ * Register a cleanup to run if the benchmark is interrupted (SIGINT, SIGTERM): namespaces and the
+ * processes in them go away even then. Returns the function that unregisters it.
+ */
+export function onInterrupt(cleanup: () => Promise<void>): () => void {
+  cleanups.add(cleanup);
+  if (!hooked) {
+    hooked = true;
+    for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+      process.once(sig, () => {
+        void Promise.allSettled([...cleanups].map((c) => c())).then(() => process.exit(130));
+      });
+    }
+  }
+  return () => cleanups.delete(cleanup);
+}
+
 /** Median (upper middle) of numbers. */
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
