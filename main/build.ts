@@ -9,11 +9,12 @@ import { buildRenderer } from '../renderer/build.ts';
 export const MAIN_DIR = dirname(fileURLToPath(import.meta.url));
 export const MAIN_DIST = join(MAIN_DIR, 'dist');
 
-export async function buildDesktop(opts: { minify?: boolean } = {}): Promise<{ main: string; preload: string }> {
-  await buildRenderer({ minify: opts.minify ?? true });
+export async function buildDesktop(opts: { minify?: boolean; outdir?: string; renderer?: boolean } = {}): Promise<{ main: string; preload: string }> {
+  if (opts.renderer !== false) await buildRenderer({ minify: opts.minify ?? true });
+  const outdir = opts.outdir ?? MAIN_DIST;
   const common = { bundle: true, platform: 'node' as const, target: 'node20', minify: opts.minify ?? false, logLevel: 'warning' as const, legalComments: 'none' as const };
-  const main = join(MAIN_DIST, 'main.mjs');
-  const preload = join(MAIN_DIST, 'preload.cjs');
+  const main = join(outdir, 'main.mjs');
+  const preload = join(outdir, 'preload.cjs');
   await build({
     ...common,
     entryPoints: [join(MAIN_DIR, 'app.ts')],
