@@ -304,6 +304,9 @@ def parallel(n, target, opts):
 
 
 def main(argv):
+    if not argv or argv[0] in ("-h", "--help"):
+        print(__doc__)
+        return 0
     if len(argv) >= 3 and argv[0] == "parallel":
         opts = dict(a.partition("=")[::2] for a in argv[3:])
         parallel(int(argv[1]), argv[2], opts)
