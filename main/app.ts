@@ -4,17 +4,18 @@
 // (main/launch.ts) when a display and the Electron runtime are present.
 import { app, BrowserWindow, ipcMain, session, type WebContents } from 'electron';
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { hostLab, type LabHost } from './lab-host.ts';
 import { parseDesktopArgs } from './args.ts';
 import { appUrlMatcher, hardenContents, hardenSession, webPreferences } from './security.ts';
 import { startKernelShell, type KernelShell } from './kernel-shell.ts';
 
-const here = dirname(fileURLToPath(import.meta.url));       // main/dist
-const root = join(here, '..', '..');
+const here = dirname(fileURLToPath(import.meta.url));
+// main/dist/main.mjs when bundled (the app), main/app.ts when run from source (tests).
+const root = basename(here) === 'dist' ? join(here, '..', '..') : join(here, '..');
 const indexHtml = join(root, 'renderer', 'dist', 'index.html');
-const preload = join(here, 'preload.cjs');
+const preload = join(root, 'main', 'dist', 'preload.cjs');
 const appUrl = pathToFileURL(indexHtml).href;
 
 let host: LabHost | null = null;
