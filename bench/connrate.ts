@@ -93,7 +93,7 @@ async function main(): Promise<void> {
       await ln.cleanup();
     }
   }
-  const rows = [['client', 'lab, connections/s', 'kernel<->kernel (veth)', 'ratio', 'target', 'event loop p99 (worst)', 'lab CPU', 'lab counters (last run)']];
+  const rows = [['client', 'lab, connections/s', 'kernel<->kernel (veth)', 'ratio', 'target', 'event loop p99 (worst)', 'lab CPU', 'per lab core', 'lab counters (last run)']];
   for (const name of Object.keys(refs[0])) {
     const l = labs.map((x) => x[name]);
     const k = refs.map((x) => x[name]);
@@ -104,6 +104,7 @@ async function main(): Promise<void> {
     rows.push([name, `${fmt(lm)} (${fmt(Math.min(...l.map((x) => x.perSec)))}-${fmt(Math.max(...l.map((x) => x.perSec)))})`,
       `${fmt(km)} (${fmt(Math.min(...k.map((x) => x.perSec)))}-${fmt(Math.max(...k.map((x) => x.perSec)))})`,
       (lm / km).toFixed(3), fmt(TARGET), `${Math.max(...l.map((x) => x.loopP99)).toFixed(1)} ms`, last.cpu.toFixed(2),
+      fmt(median(l.map((x) => x.perSec / Math.max(x.cpu, 0.01)))),
       Object.entries(last.labDelta).filter(([, v]) => v !== 0).map(([kk, v]) => `${kk} ${v}`).join(', ')]);
   }
   process.stdout.write(`\n${markdownTable(rows)}\n(serial: connect, send 1 byte, close; median of ${REPEAT} runs of ${SECS} s, range in parentheses; ${conditions})\n`);
