@@ -73,7 +73,7 @@ describe('main/app.ts with a fake Electron', () => {
     const snap = await page.call('snapshot');
     expect(snap.ok && snap.value.info.simulated).toBe(true);
     const evil = new MemoryRenderer(fake.ipcMain, w.url!);
-    evil.frame = { url: 'https://evil.example/', parent: null };
+    evil.frame = { url: 'https://evil.example/', origin: 'https://evil.example', parent: null };
     expect(await createIpcClient(evil.ipcRenderer).call('listen', { port: 80 })).toMatchObject({ ok: false, error: { code: 'EPERM' } });
 
     // Quit: the lab closes first, then the app quits for real.

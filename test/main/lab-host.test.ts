@@ -32,9 +32,10 @@ describe('the lab host (main/lab-host.ts)', () => {
   });
 
   for (const [what, frame] of [
-    ['a page from another origin', { url: 'https://evil.example/', parent: null }],
-    ['a file outside the app', { url: 'file:///tmp/evil.html', parent: null }],
-    ['a subframe of the app page', { url: APP_URL, parent: { url: APP_URL, parent: null } }],
+    ['a page from another origin', { url: 'https://evil.example/', origin: 'https://evil.example', parent: null }],
+    ['a file outside the app', { url: 'file:///tmp/evil.html', origin: 'file://', parent: null }],
+    ['a subframe of the app page', { url: APP_URL, origin: 'file://', parent: { url: APP_URL, origin: 'file://', parent: null } }],
+    ['an app URL in a frame whose origin is a web site', { url: APP_URL, origin: 'https://evil.example', parent: null }],
     ['a frame that is gone', null],
   ] as const) {
     it(`refuses a call from ${what}, and the lab sees nothing`, async () => {
