@@ -33,7 +33,7 @@ export type LabEventBody = LabOnlyEvent extends infer E ? (E extends LabOnlyEven
 export class LabHistory {
   private readonly log: EventLog;
   private readonly ring: RandomAccessLog | null;
-  /** Lab events, newest last, at most `capacity`. */
+  /** Lab events, newest last: the newest `capacity` at least, never more than twice that. */
   private readonly own: LabOnlyEvent[] = [];
   private readonly capacity: number;
   /** Stack seq after which each still-indexed lab event happened (non-decreasing). */
@@ -74,7 +74,8 @@ export class LabHistory {
     this.total++;
     const e = { ...body, seq: stackSeq + this.total } as LabOnlyEvent;
     this.own.push(e);
-    if (this.own.length > this.capacity) this.own.splice(0, this.own.length - this.capacity);
+    // Bounded, amortised O(1): trimmed back to `capacity` whenever it reaches twice that.
+    if (this.own.length >= 2 * this.capacity) this.own.splice(0, this.own.length - this.capacity);
     this.after.push(stackSeq);
     this.trim();
     for (const cb of this.subscribers.slice()) cb(e);
