@@ -40,7 +40,7 @@ async function round(s: ScenarioRun, port: number, abort: 0 | 1): Promise<{ list
   }
   await s.sleep(RESUME_AFTER);
   s.step(`The listener accepts again (after ${ms(RESUME_AFTER)})`, `监听者重新开始 accept(${ms(RESUME_AFTER)} 之后)`);
-  const resumeT = started.t + (Date.now() - started.wall);
+  const resumeT = started.t + (s.kernel.wallNow() - started.wall);
   s.lab.handlers.resumeAccept({ listener });
   const done = await job.done;
   return { listener, cl: clients(done.lines), resumeT, since, raw: toolOk(done) };

@@ -91,10 +91,10 @@ export const close = defineScenario({
       after2.join(',') === 'CLOSE-WAIT,LAST-ACK,CLOSED');
     const row = s.lab.stack.snapshot().connections.find((r) => r.id === c2);
     const localPort = s.seen.segments(c2).find((e) => e.dir === 'out')?.segment.srcPort ?? row?.local ?? '?';
-    const ss = await s.kernel.run(['ss', '-tan', 'state', 'time-wait'], 5000);
+    const kernelTw = await s.kernel.ssLines('TIME-WAIT');
     const tuple = `${s.kernelAddr}:${KERNEL_PORT}`;
-    const twLine = ss.stdout.split('\n').find((l) => l.includes(tuple) && l.includes(`${s.labAddr}:${localPort}`));
+    const twLine = kernelTw.find((l) => l.includes(tuple) && l.includes(`${s.labAddr}:${localPort}`));
     s.check('the kernel, which closed first, is in TIME-WAIT (ss -tan state time-wait; 60 s on Linux)', '先关闭的内核处于 TIME-WAIT(ss -tan state time-wait;Linux 上为 60 秒)',
-      `${tuple} ${s.labAddr}:${localPort}`, twLine?.trim().replace(/\s+/g, ' ') ?? 'not listed', twLine !== undefined);
+      `${tuple} ${s.labAddr}:${localPort}`, twLine ?? 'not listed', twLine !== undefined);
   },
 });

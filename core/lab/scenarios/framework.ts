@@ -21,7 +21,7 @@ import type { FaultRule } from '../../link/fault-rules.ts';
 import type { SocketOptions } from '../../stack/socket.ts';
 import type { Lab } from '../lab.ts';
 import type { Scenario, ScenarioContext } from '../scenarios.ts';
-import { KernelSide } from './kernel.ts';
+import { KernelSide, type KernelApi } from './kernel.ts';
 import { Observer } from './observe.ts';
 import type {
   ScenarioCheck, ScenarioHint, ScenarioHintTarget, ScenarioReport, ScenarioSeries, ScenarioStatusPatch, ScenarioVerdict,
@@ -74,7 +74,7 @@ export class ScenarioRun {
   readonly signal: AbortSignal;
   readonly seen = new Observer();
   readonly report: ScenarioReport;
-  private kernelSide: KernelSide | null = null;
+  private kernelSide: KernelApi | null = null;
   private readonly undo: (() => void | Promise<void>)[] = [];
   private readonly ctx: Ctx;
 
@@ -93,7 +93,7 @@ export class ScenarioRun {
     return this.lab.clock.now();
   }
 
-  get kernel(): KernelSide {
+  get kernel(): KernelApi {
     if (this.kernelSide === null) throw new ScenarioRefused('this scenario needs the kernel side; it runs only on a TUN');
     return this.kernelSide;
   }

@@ -66,7 +66,41 @@ function parseLines(text: string): ToolLine[] {
   return out;
 }
 
-export class KernelSide {
+/**
+ * The other side of the lab, as a scenario drives it: Linux's own tools in the lab's namespace
+ * (KernelSide), or the simulated wire's peer stack (simulated-kernel.ts) speaking the same
+ * kernel-tool.py step language.
+ */
+export interface KernelApi {
+  readonly kind: 'kernel' | 'simulated';
+  /** For texts: 'network namespace tl-1234', 'the simulated peer'. */
+  readonly where: string;
+  /** kernel-tool.py with these steps (one ToolLine per step, then {done}). */
+  tool(steps: readonly string[], timeoutMs?: number): KernelJob;
+  /** The TCP sockets as `ss -tan` shows them ('ESTAB 0 0 10.77.0.1:80 10.77.0.2:4000'), optionally in one state (ss's name). */
+  ssLines(state?: string): Promise<string[]>;
+  /** The states (ss's names) the socket(s) with this local port went through, sampled every `everyMs` for `forMs`. */
+  watchStates(localPort: number, forMs: number, everyMs?: number): Promise<string[]>;
+  /** `count` SYNs to the lab's `port` from random spoofed sources, `intervalUs` apart; says how many were sent. */
+  synFlood(port: number, count: number, intervalUs: number): Promise<string>;
+  /** One RST from the kernel's address and `srcPort` to the lab's `dstPort` with sequence number `seq`. */
+  forgeRst(srcPort: number, dstPort: number, seq: number): Promise<void>;
+  /** Whether a program the scenario needs is there (always true for what the simulated peer imitates). */
+  has(program: string): Promise<boolean>;
+  /** The kernel side's wall clock (ms since 1970), as kernel-tool.py's `wall` and `until=` use it. */
+  wallNow(): number;
+  close(): void;
+}
+
+/** ss's state names for the RFC's. */
+export const SS_STATE: Readonly<Record<string, string>> = {
+  'ESTABLISHED': 'ESTAB', 'SYN-SENT': 'SYN-SENT', 'SYN-RECEIVED': 'SYN-RECV', 'FIN-WAIT-1': 'FIN-WAIT-1',
+  'FIN-WAIT-2': 'FIN-WAIT-2', 'TIME-WAIT': 'TIME-WAIT', 'CLOSE-WAIT': 'CLOSE-WAIT', 'LAST-ACK': 'LAST-ACK',
+  'CLOSING': 'CLOSING', 'LISTEN': 'LISTEN', 'CLOSED': 'UNCONN',
+};
+
+export class KernelSide implements KernelApi {
+  readonly kind = 'kernel' as const;
   private readonly jobs = new Set<ChildProcess>();
   private closed = false;
 
@@ -143,6 +177,33 @@ export class KernelSide {
   /** kernel-tool.py with these steps. */
   tool(steps: readonly string[], timeoutMs = 30_000): KernelJob {
     return this.start(['python3', KERNEL_TOOL, ...steps], timeoutMs);
+  }
+
+  async ssLines(state?: string): Promise<string[]> {
+    const r = await this.run(['ss', '-tanH'], 5000);
+    const lines = r.stdout.split('\n').map((l) => l.trim().replace(/\s+/g, ' ')).filter((l) => l !== '');
+    return state === undefined ? lines : lines.filter((l) => l.startsWith(`${state} `));
+  }
+
+  async watchStates(localPort: number, forMs: number, everyMs = 20): Promise<string[]> {
+    const n = Math.max(1, Math.round(forMs / everyMs));
+    const loop = `i=0; while [ $i -lt ${n} ]; do ss -tanH "( sport = :${localPort} )"; sleep ${everyMs / 1000}; i=$((i+1)); done`;
+    const r = await this.run(['sh', '-c', loop], forMs + 10_000);
+    return [...new Set(r.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0]).filter((w) => w !== ''))];
+  }
+
+  async synFlood(port: number, count: number, intervalUs: number): Promise<string> {
+    const r = await this.run(['hping3', '-q', '-S', '-p', String(port), '--rand-source', '-c', String(count), '-i', `u${intervalUs}`, this.labAddr], 20_000 + count * intervalUs / 1000);
+    const sent = /(\d+) packets transmitted/.exec(r.stderr + r.stdout)?.[1];
+    return sent !== undefined ? `${sent} SYNs sent` : `hping3: ${(r.stderr.trim().split('\n').pop() ?? '') || `exit ${r.code ?? r.signal}`}`;
+  }
+
+  async forgeRst(srcPort: number, dstPort: number, seq: number): Promise<void> {
+    await this.run(['hping3', '-q', '-c', '1', '-R', '-s', String(srcPort), '-k', '-p', String(dstPort), '-M', String(seq >>> 0), this.labAddr], 10_000);
+  }
+
+  wallNow(): number {
+    return Date.now();
   }
 
   /** Whether a program is installed where the kernel-side tools run. */

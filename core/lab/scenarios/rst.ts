@@ -85,7 +85,7 @@ export const rst = defineScenario({
     }
     await s.until(() => (s.row(conn4)?.recvQ ?? 0) > 0, 2000);
     const rcvNxt = s.row(conn4)?.rcvNxt ?? 0;
-    const forge = (seq: number): Promise<unknown> => s.kernel.run(['hping3', '-q', '-c', '1', '-R', '-s', String(kp4), '-k', '-p', String(RFC5961_PORT), '-M', String(seq >>> 0), s.labAddr], 10_000);
+    const forge = (seq: number): Promise<void> => s.kernel.forgeRst(kp4, RFC5961_PORT, seq);
     s.watch(
       watchConn(conn4, 'rcvNxt', `RCV.NXT = ${rcvNxt}: only an RST with exactly this sequence number is accepted`, `RCV.NXT = ${rcvNxt}:只接受序号恰好等于它的 RST`),
       watchCounter('TCPChallengeACK', 'Challenge ACKs sent (RFC 5961)', '发送的挑战 ACK(RFC 5961)'),

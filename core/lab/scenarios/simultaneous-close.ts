@@ -30,7 +30,7 @@ export const simultaneousClose = defineScenario({
       `内核客户端连接 ${s.labAddr}:${LAB_PORT};双方将在同一时刻关闭`);
     s.listen(LAB_PORT, { responder: 'manual' });
     const since = s.seen.lastSeq;
-    const at = Date.now() + 800;
+    const at = s.kernel.wallNow() + 800;
     const client = s.kernel.tool(['timeout=10', `connect=${s.labAddr}:${LAB_PORT}`, `until=${at}`, 'close'], 15_000);
     const connected = await client.line((l) => l.step === 'connect');
     const kport = connected === null ? null : kernelPort([connected]);
@@ -43,7 +43,7 @@ export const simultaneousClose = defineScenario({
     const finRule = s.fault({ id: 'hold-kernel-fin', dir: 'in', port: LAB_PORT, hasFlags: 'F', count: 'all', action: { type: 'delay', ms: KERNEL_FIN_HOLD } });
     const outRule = s.fault({ id: 'hold-lab-output', dir: 'out', port: LAB_PORT, count: 'all', action: { type: 'delay', ms: LAB_OUT_HOLD } });
     // Watch the kernel's states while it closes: ss every 20 ms for 2 s.
-    const watcher = s.kernel.start(['sh', '-c', `i=0; while [ $i -lt 100 ]; do ss -tanH "( sport = :${kport} )"; sleep 0.02; i=$((i+1)); done`], 10_000);
+    const watcher = s.kernel.watchStates(kport ?? 0, 2000, 20);
     s.watch(
       watchConn(conn, 'state', 'FIN-WAIT-1 after our close(), CLOSING when the kernel\'s FIN arrives first, TIME-WAIT when our FIN is ACKed',
         'close() 之后是 FIN-WAIT-1,内核的 FIN 先到时进入 CLOSING,我们的 FIN 被确认后进入 TIME-WAIT'),
@@ -51,11 +51,11 @@ export const simultaneousClose = defineScenario({
       watchFault(outRule, `Everything the lab sends is held ${LAB_OUT_HOLD} ms, so our FIN crosses the kernel's`, `实验室发出的一切都被扣住 ${LAB_OUT_HOLD} 毫秒,让我们的 FIN 与内核的交叉`),
     );
     s.step('Both sides close now', '双方现在同时关闭');
-    await s.sleep(Math.max(0, at - Date.now()));
+    await s.sleep(Math.max(0, at - s.kernel.wallNow()));
     s.lab.handlers.close({ conn });
     await client.done;
     await s.until(() => s.row(conn) === null, 8000);
-    const ss = await watcher.done;
+    const kernelStates = await watcher;
     const path = s.seen.path(conn);
     const after = path.slice(path.indexOf('ESTABLISHED') + 1);
     s.check('lab states after close()', '实验室调用 close() 之后的状态', 'FIN-WAIT-1, CLOSING, TIME-WAIT, CLOSED', after.join(', '),
@@ -67,7 +67,6 @@ export const simultaneousClose = defineScenario({
     s.check('the FINs crossed: our FIN did not acknowledge the kernel\'s FIN', 'FIN 交叉:我们的 FIN 没有确认内核的 FIN',
       `our FIN's ack <= the kernel's FIN seq`, ourFin === undefined || theirFin === undefined ? 'a FIN is missing'
         : `ack ${ourFin.segment.ack}, kernel FIN seq ${theirFin.segment.seq}`, crossed);
-    const kernelStates = [...new Set(ss.stdout.split('\n').map((l) => l.trim().split(/\s+/)[0]).filter((w) => w !== ''))];
     s.check('the kernel went through CLOSING too (ss)', '内核同样经历了 CLOSING(ss)', 'CLOSING, then TIME-WAIT',
       kernelStates.join(', ') || 'nothing seen', kernelStates.includes('CLOSING') && kernelStates.includes('TIME-WAIT'));
   },

@@ -9,11 +9,9 @@ import { stepError, stepLine, toolOk } from './util.ts';
 const BACKLOG = 16;
 const FLOOD = 200;
 
-async function flood(s: ScenarioRun, port: number): Promise<string> {
-  // 200 SYNs at 500 per second from random (spoofed) sources: bounded in count and time.
-  const r = await s.kernel.run(['hping3', '-q', '-S', '-p', String(port), '--rand-source', '-c', String(FLOOD), '-i', 'u2000', s.labAddr], 20_000);
-  const sent = /(\d+) packets transmitted/.exec(r.stderr + r.stdout)?.[1];
-  return sent !== undefined ? `${sent} SYNs sent` : `hping3: ${(r.stderr.trim().split('\n').pop() ?? '') || `exit ${r.code ?? r.signal}`}`;
+/** 200 SYNs at 500 per second from random (spoofed) sources: bounded in count and time. */
+function flood(s: ScenarioRun, port: number): Promise<string> {
+  return s.kernel.synFlood(port, FLOOD, 2000);
 }
 
 function watchFor(s: ScenarioRun, listener: number, cookies: boolean): void {
