@@ -318,7 +318,7 @@ export class Tun implements Link {
       } else {
         views[i] = p;
       }
-      off += len;
+      off += (len + 7) & ~7; // the addon starts each packet 8-byte aligned
     }
     this.handler?.(views);
   };

@@ -484,6 +484,7 @@ class Tun : public Napi::ObjectWrap<Tun> {
   }
 
   // Read up to maxBatch packets (while the arena has room for a maximal one), hand them to JS.
+// Packet i starts at the sum of the earlier lengths, each rounded up to a multiple of 8.
   void Drain(int status) {
     Napi::Env env = Env();
     Napi::HandleScope scope(env);
@@ -499,7 +500,9 @@ class Tun : public Napi::ObjectWrap<Tun> {
         break;
       }
       lengths_[n++] = static_cast<int32_t>(r);
-      off += static_cast<size_t>(r);
+      // Each packet starts 8-byte aligned (the wrapper steps the same way), so checksums over
+      // it take the word-at-a-time path (core/wire/checksum.ts needs an even offset).
+      off += (static_cast<size_t>(r) + 7) & ~static_cast<size_t>(7);
       rxBytes_ += static_cast<uint64_t>(r);
     }
     if (err == 0 && status < 0 && n == 0) err = -status == EBADF ? EBADFD : -status;
