@@ -102,7 +102,7 @@ async function main(): Promise<void> {
       let applied = 0;
       let seen = store.version;
       await new Promise((resolve) => {
-        const tick = (now) => {
+        const tick = (now) => { try {
           frames.push(now - last);
           last = now;
           if (store.version !== seen) { applied++; seen = store.version; }
@@ -111,13 +111,14 @@ async function main(): Promise<void> {
           body.scrollTop = (body.scrollTop + 84) % Math.max(1, max);
           if (frames.length % 10 === 0) maxNodes = Math.max(maxNodes, document.getElementsByTagName('*').length);
           if (now < end) requestAnimationFrame(tick); else resolve();
-        };
+        } catch (err) { frames.length = 0; resolve(); throw err; } };
         requestAnimationFrame(tick);
       });
       return { frames: frames.slice(5), maxNodes, snapshotVersions: store.snapshot.version - v0, storeChanges: applied };
     })(${MEASURE_MS})`)) as { frames: number[]; maxNodes: number; snapshotVersions: number; storeChanges: number };
     const updates = lab.updates - updates0;
     const f = result.frames;
+    if (f.length === 0) throw new Error(`no frames measured; page errors: ${b.errors.join('; ')}`);
     const rows = await b.page.locator('.tr').count();
     console.log(`connections                 ${CONNECTIONS}`);
     console.log(`row updates at the lab      ${Math.round(updates / (MEASURE_MS / 1000))} /s`);

@@ -42,7 +42,7 @@ function Scenarios(): ReactNode {
   const [list, setList] = useState<{ name: string; title: string }[]>([]);
   const [chosen, setChosen] = useState('');
   useEffect(() => {
-    void store.call('scenarioList', {}, { quiet: true }).then((r) => { if (r.ok) setList(r.value.scenarios); });
+    void store.call('scenarioList', {}, { quiet: true }).then((r) => { if (r.ok) setList(Array.isArray(r.value.scenarios) ? r.value.scenarios : []); });
   }, [store, store.status]);
   const sc = store.snapshot?.scenario ?? null;
   if (list.length === 0) return null;

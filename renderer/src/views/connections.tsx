@@ -123,9 +123,10 @@ export function ConnectionsTable({ compact }: { compact: boolean }): ReactNode {
 
   const cur = Math.min(cursor, Math.max(0, shown.length - 1));
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
-  const last = Math.min(shown.length, Math.ceil((scrollTop + viewport) / ROW_HEIGHT) + OVERSCAN);
-  const visible = shown.slice(first, last);
+  // Always the same number of row elements (slots), so scrolling only moves and refills them.
   const slots = Math.ceil(viewport / ROW_HEIGHT) + 2 * OVERSCAN + 2;
+  const last = Math.min(shown.length, first + slots);
+  const visible = shown.slice(first, last);
   const totalWidth = SELECT_WIDTH + laid.reduce((n, c) => n + c.px, 0) + ACTIONS_WIDTH;
 
   function scrollIntoView(i: number): void {
