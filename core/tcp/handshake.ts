@@ -14,7 +14,7 @@ import { advMss } from './receiver.ts';
 import { rttSample } from './rtt.ts';
 import { TS_OPTION_BYTES, tsValue } from './sender.ts';
 import {
-  DEFAULT_PEER_MSS, F_ACK_NOW, F_KEEPALIVE, F_PASSIVE, F_RTT_TIMING, F_RTT_VALID, F_SACK, F_SYN_RTX, F_TS, F_WSCALE,
+  DEFAULT_PEER_MSS, F_ACK_NOW, F_KEEPALIVE, F_PASSIVE, F_RTT_TIMING, F_RTT_VALID, F_SACK, F_SYN_ACKED, F_SYN_RTX, F_TS, F_WSCALE,
 } from './tcb.ts';
 import type { Tcb } from './tcb.ts';
 import { cancelTimer, setTimer } from './timers.ts';
@@ -232,6 +232,7 @@ export function openPassiveChild(tcb: Tcb, p: PassiveChild, now: number, sink: T
 
 /** The SYN (or SYN-ACK) was acknowledged: RTT sample (Karn), RTO per RFC 6298 5.7, cwnd. */
 function handshakeAcked(tcb: Tcb, seg: TcpSegment, now: number): void {
+  tcb.flags |= F_SYN_ACKED;
   const ts = seg.options.timestamps;
   if ((tcb.flags & F_TS) !== 0 && ts !== undefined && ts.echo !== 0) {
     rttSample(tcb, (tsValue(tcb, now) - ts.echo) >>> 0);

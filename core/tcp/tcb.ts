@@ -55,6 +55,8 @@ export const F_FIN_SENT = 1 << 19;
 export const F_ACK_PENDING = 1 << 20;
 /** Our FIN has been acknowledged. */
 export const F_FIN_ACKED = 1 << 21;
+/** Our SYN has been acknowledged (SND.UNA is past the ISS for good, however far it travels). */
+export const F_SYN_ACKED = 1 << 22;
 
 /** The default MSS when the peer sends no MSS option (RFC 9293 3.7.1). */
 export const DEFAULT_PEER_MSS = 536;
@@ -303,7 +305,9 @@ export class Tcb {
 
   /** Sequence number of the first byte in sndQ: SND.UNA, or ISS+1 while the SYN is unacknowledged. */
   get sndQSeq(): Seq {
-    return seqGt(this.sndUna, this.iss) ? this.sndUna : seqAdd(this.iss, 1);
+    // Not seqGt(SND.UNA, ISS) alone: after 2^31 bytes that modular comparison turns false and
+    // the queue would be indexed from ISS+1 again (the sender stalled after 2 GiB).
+    return (this.flags & F_SYN_ACKED) !== 0 || seqGt(this.sndUna, this.iss) ? this.sndUna : seqAdd(this.iss, 1);
   }
 
   /** Sequence number of our FIN (meaningful when F_FIN_QUEUED): the end of the queued data. */

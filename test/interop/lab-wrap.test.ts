@@ -50,11 +50,9 @@ describe.skipIf(!isRoot)('more than 2 GiB on one connection (MTU 65000, own name
     expect(got).toEqual({ bytes: BYTES, eof: true });
   }, LIMIT_MS + 10_000);
 
-  // Stack bug, reported in /work/team/requests.md ("lab -> tcp: the sender stalls after 2 GiB"):
-  // Tcb.sndQSeq is `seqGt(sndUna, iss) ? sndUna : iss + 1`; once SND.UNA is more than 2^31 past the
-  // ISS that comparison turns false, the send queue is indexed from ISS+1 again, and the connection
-  // stalls for good (SND.UNA = SND.NXT, 256 KiB queued, the RTO backing off). Remove `.fails` when fixed.
-  it.fails('lab -> kernel: 2.25 GiB arrive', async () => {
+  // Found here: the sender stalled for good after 2^31 bytes (Tcb.sndQSeq compared SND.UNA with
+  // the ISS modulo 2^32); fixed with F_SYN_ACKED. A stalled sender ends the test early.
+  it('lab -> kernel: 2.25 GiB arrive', async () => {
     const sink = serverOutput<{ got: number }>(ln.net.spawn([tcpTool(), 'sink', ln.net.kernelAddr, '5102']));
     await sink.ready;
     const { conn } = ln.lab.handlers.connect({ addr: ln.net.kernelAddr, port: 5102, responder: 'manual' }) as { conn: number };
