@@ -15,7 +15,8 @@ export const DIST_DIR = join(RENDERER_DIR, 'dist');
  */
 export async function buildRenderer(opts: { minify?: boolean; outdir?: string } = {}): Promise<string> {
   const final = opts.outdir ?? DIST_DIR;
-  const outdir = `${final}.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+  // Inside the output directory (same filesystem for rename; ignored by git and lint with it).
+  const outdir = join(final, `.tmp-${process.pid}-${Math.random().toString(36).slice(2, 8)}`);
   await mkdir(outdir, { recursive: true });
   try {
     await bundle(outdir, opts.minify ?? true);
