@@ -59,10 +59,10 @@ describe.skipIf(!isRoot || !hasChromium)('the GUI against a real TUN (own namesp
     await ensureBundle();
     net = await createTestNet();
     dir = await mkdtemp(join(tmpdir(), 'tcplab-gui-'));
-    const opts = parseServeArgs(['--web', '0', '--dev', net.dev, '--socket', join(dir, 'lab.sock')]);
+    const opts = parseServeArgs(['--web', '0', '--shell', '--dev', net.dev, '--socket', join(dir, 'lab.sock')]);
     if (!('web' in opts)) throw new Error(JSON.stringify(opts));
     // The TUN is already open in this process (its kernel side is in the test namespace): hand it over.
-    daemon = await startDaemon(opts, { lab: { link: net.tun ?? undefined, device: net.dev } });
+    daemon = await startDaemon(opts, { lab: { link: net.tun ?? undefined, device: net.dev, netns: net.ns } });
     lab = daemon.lab;
     lab.handlers.listen({ port: 80, backlog: 128, responder: 'http' });
     // A listener nobody answers on: curl's request waits there until the GUI resets it.
@@ -217,6 +217,20 @@ describe.skipIf(!isRoot || !hasChromium)('the GUI against a real TUN (own namesp
     await net.exec(['sh', '-c', `echo hello | nc -N -w 3 ${net.labAddr} 9000`]);
     await eventually(async () => expect(await b.page.locator('.console-pane .term').nth(1).innerText()).toContain('STATE'));
     await shot(b.page, '10-console');
+  });
+
+  it('the console\'s kernel shell runs in the lab\'s namespace: its curl reaches the lab', async () => {
+    await view(b.page, '7');
+    await b.page.getByRole('tab', { name: /Kernel shell/ }).click();
+    const term = b.page.locator('.console-pane').nth(1).locator('.term').last();
+    await term.locator('.xterm-rows').waitFor();
+    await term.click();
+    await b.page.keyboard.type(`curl -sS http://${net.labAddr}/ | head -c 60; echo; echo done-$((6*7))`);
+    await b.page.keyboard.press('Enter');
+    await eventually(async () => expect(await term.innerText()).toContain('done-42'), 15_000);
+    expect(await term.innerText()).toContain('Hello from tcplab');
+    await shot(b.page, '12-kernel-shell');
+    await b.page.getByRole('tab', { name: /Live trace/ }).click();
   });
 
   it('switches to Chinese and the dark theme, by keyboard', async () => {
