@@ -52,9 +52,9 @@ export const SQUEEZE_PRIORITY = 2;
 /**
  * The columns that fit in `totalWidth` cells (with COLUMN_GAP between them), in their given
  * order: columns are admitted by priority (then order) while they fit, the important ones
- * (priority <= SQUEEZE_PRIORITY) at their minimum width, the others only at their preferred
- * width; spare space then widens the squeezed ones towards their preferred width, and what is
- * left goes to `grow` columns. A column is never narrower than its header.
+ * (priority <= SQUEEZE_PRIORITY) at their minimum width, then widened towards their preferred
+ * width before any other column comes in; the others come only at their preferred width; what
+ * is left goes to `grow` columns. A column is never narrower than its header.
  */
 export function layoutColumns<R>(columns: readonly ColumnDef<R>[], totalWidth: number, lang: Lang): LaidOutColumn<R>[] {
   const minOf = (c: ColumnDef<R>): number => Math.max(c.minWidth, textWidth(c.header[lang]));
@@ -62,7 +62,21 @@ export function layoutColumns<R>(columns: readonly ColumnDef<R>[], totalWidth: n
   const byPriority = columns.map((c, i) => ({ c, i })).sort((a, b) => a.c.priority - b.c.priority || a.i - b.i);
   const chosen = new Map<number, number>();
   let used = 0;
+  let widened = false;
   for (const { c, i } of byPriority) {
+    if (!widened && c.priority > SQUEEZE_PRIORITY) {
+      // The important columns get their preferred width before optional ones come in.
+      widened = true;
+      for (const x of byPriority) {
+        const have = chosen.get(x.i);
+        if (have === undefined) continue;
+        const add = Math.min(totalWidth - used, prefOf(x.c) - have);
+        if (add > 0) {
+          chosen.set(x.i, have + add);
+          used += add;
+        }
+      }
+    }
     const w = c.priority <= SQUEEZE_PRIORITY ? minOf(c) : prefOf(c);
     const need = w + (chosen.size > 0 ? COLUMN_GAP : 0);
     if (used + need > totalWidth) continue;

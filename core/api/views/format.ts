@@ -114,3 +114,53 @@ export function bar(ratio: number, width: number, full = '█', empty = '░'): 
   if (r > 0 && n === 0) n = 1;
   return full.repeat(n) + empty.repeat(Math.max(0, width - n));
 }
+
+/**
+ * `s` broken into lines of at most `width` cells: at spaces where there are some, anywhere
+ * between CJK characters (which have none); '\n' starts a new line, an empty line stays.
+ */
+export function wrapText(s: string, width: number): string[] {
+  const w = Math.max(1, width);
+  const out: string[] = [];
+  for (const para of s.split('\n')) {
+    let line = '';
+    let lineW = 0;
+    // Words: runs of non-space latin text, single CJK characters, and the spaces between.
+    const tokens = para.match(/[\u2e80-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]+|\s+/g) ?? [];
+    for (const tok of tokens) {
+      const tw = textWidth(tok);
+      if (/^\s+$/.test(tok)) {
+        if (lineW > 0 && lineW + 1 <= w) {
+          line += ' ';
+          lineW += 1;
+        }
+        continue;
+      }
+      if (lineW + tw > w && lineW > 0) {
+        out.push(line.trimEnd());
+        line = '';
+        lineW = 0;
+      }
+      if (tw > w) {
+        // A word longer than the line: cut it.
+        let rest = tok;
+        while (textWidth(rest) > w) {
+          let piece = '';
+          for (const ch of rest) {
+            if (textWidth(piece + ch) > w) break;
+            piece += ch;
+          }
+          out.push(piece);
+          rest = rest.slice(piece.length);
+        }
+        line = rest;
+        lineW = textWidth(rest);
+        continue;
+      }
+      line += tok;
+      lineW += tw;
+    }
+    out.push(line.trimEnd());
+  }
+  return out;
+}

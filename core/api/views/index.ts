@@ -17,3 +17,7 @@ export * from './counters.ts';
 export * from './knobs.ts';
 export * from './trace.ts';
 export * from './clock.ts';
+export * from './lab-extras.ts';
+export * from './time.ts';
+export * from './plot.ts';
+export * from './scenario.ts';

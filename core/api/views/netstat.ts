@@ -4,6 +4,7 @@ import type { TimerName } from '../names.ts';
 import type { ColumnDef, ViewContext } from './columns.ts';
 import { formatBytes, formatMs, formatRtt } from './format.ts';
 import { t, type LocalText } from './i18n.ts';
+import { rowExtras } from './lab-extras.ts';
 import { stateRole } from './state-roles.ts';
 
 type Col = ColumnDef<ConnectionRow>;
@@ -25,6 +26,12 @@ export const TIMER_SHORT: Record<TimerName, string> = {
 export function timerLeftMs(row: ConnectionRow, ctx: ViewContext): number | null {
   if (row.timer === null) return null;
   return row.timer.deadline - ctx.now;
+}
+
+/** How long the connection has been in its state at ctx.now; null when the lab does not say. */
+export function timeInStateMs(row: ConnectionRow, ctx: ViewContext): number | null {
+  const since = rowExtras(row).stateSince;
+  return since === undefined ? null : Math.max(0, ctx.now - since);
 }
 
 /** 'rto 1.2s', 'timewait 59s', 'rto 3.2s/2' (2 retransmits so far), '' when no timer runs. */
@@ -70,6 +77,12 @@ export const CONNECTION_COLUMNS: readonly Col[] = [
     id: 'state', header: L('State', '状态'), doc: L('The RFC 9293 state', 'RFC 9293 状态'),
     width: 12, minWidth: 12, align: 'left', priority: 0,
     format: (r) => r.state, sortValue: (r) => r.state, role: (r) => stateRole(r.state),
+  },
+  {
+    id: 'since', header: L('In state', '状态持续'), doc: L('How long it has been in this state', '处于当前状态多久了'),
+    width: 8, minWidth: 6, align: 'right', priority: 3, live: true,
+    format: (r, ctx) => { const ms = timeInStateMs(r, ctx); return ms === null ? '' : formatMs(ms); },
+    sortValue: (r, ctx) => timeInStateMs(r, ctx),
   },
   num('recvQ', L('Recv-Q', 'Recv-Q'), L('Bytes received and not yet read by the application', '已收到但应用尚未读取的字节'), 6, 1, (r) => r.recvQ),
   num('sendQ', L('Send-Q', 'Send-Q'), L('Bytes sent or queued and not yet acknowledged', '已发送或排队、尚未被确认的字节'), 6, 1, (r) => r.sendQ),

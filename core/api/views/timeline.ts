@@ -91,3 +91,18 @@ export function buildTimeline(events: readonly LabEvent[], now: number): Timelin
   }
   return { entries, lanes, start: entries[0]?.enteredAt ?? now, end: now };
 }
+
+/**
+ * The time a connection's times are counted from: its first event (the timeline and the
+ * ladder both show `+seconds` from here, so their times can be compared line by line).
+ */
+export function timeBase(events: readonly LabEvent[]): number | null {
+  let base: number | null = null;
+  for (const e of events) if (base === null || e.at < base) base = e.at;
+  return base;
+}
+
+/** '+1.234' seconds after `base`. */
+export function formatSince(at: number, base: number): string {
+  return `+${((at - base) / 1000).toFixed(3)}`;
+}
