@@ -18,7 +18,7 @@ describe('the connections table (80x24)', () => {
     const f = await h.press('o', '7', KEYS.enter, 'o', '80', KEYS.enter);
     const lines = f.split('\n');
     expect(lines).toHaveLength(24);
-    expect(lines[0]).toMatch(/^tcplab +1 Connections +2 Listeners +3 Counters +4 Knobs +5 Trace +6 Faults/);
+    expect(lines[0]).toMatch(/^tcplab +1 Connections +2 +3 +4 +5 +6 +7 +own lab · simulated wire/);
     expect(f).toMatch(/Local Address +Peer Address +State +Recv-Q +Send-Q +Timer +RTT ms/);
     expect(f).toContain('2 of 2');
     const rows = rowLines(f);
@@ -26,6 +26,17 @@ describe('the connections table (80x24)', () => {
     expect(rows[0]).toMatch(/^= 10\.77\.0\.2:\d+ +10\.77\.0\.1:7 +ESTABLISHED +0 +0/);
     expect(rows[1]).toMatch(/10\.77\.0\.1:80 +ESTABLISHED/);
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
+  });
+
+  it('shows how long each connection has been in its state, where there is room (120 columns)', async () => {
+    h = await startTui({ width: 120, height: 30 });
+    await h.press('o', '9', KEYS.enter);
+    await h.settle(3000);
+    await h.press('c');
+    await h.settle(1500);
+    const f = h.frame();
+    expect(f).toMatch(/Peer Address +State +In state +Recv-Q/);
+    expect(f).toMatch(/10\.77\.0\.1:9 +TIME-WAIT +1\.\ds +0 +0 timewait 58s/);
   });
 
   it('counts TIME-WAIT down in the timer column, with its own marker', async () => {

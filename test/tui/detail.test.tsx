@@ -42,7 +42,7 @@ describe('the connection detail (80x24)', () => {
     expect(f).toMatch(/snd buf +░+ 0\/256K/);
     const ladder = section(f, 'Segments', 'none');
     expect(ladder[0]).toMatch(/lab 10\.77\.0\.2:\d+ +kernel 10\.77\.0\.1:9/);
-    const arrows = ladder.slice(1).filter((l) => l.includes('├')).map((l) => l.replace(/─+/g, '─').replace(/^ *[\d.]+ /, ''));
+    const arrows = ladder.slice(1).filter((l) => l.includes('├')).map((l) => l.replace(/─+/g, '─').replace(/^ *\+[\d.]+ /, ''));
     expect(arrows).toEqual([
       'SYN-SENT     ├─ S seq 0 win 65535 len 0 ─▶┤',
       'ESTABLISHED  ├◀─ S. seq 0 ack 1 win 65535 len 0 ─┤',
@@ -52,6 +52,10 @@ describe('the connection detail (80x24)', () => {
       'TIME-WAIT    ├◀─ F. seq 1 ack 2 win 2048 len 0 ─┤',
       'TIME-WAIT    ├─ . seq 2 ack 2 win 2048 len 0 ─▶┤',
     ]);
+    // The ladder counts from the same moment as the timeline: the FIN goes out as FIN-WAIT-1 begins.
+    const finAt = ladder.find((l) => l.includes('FIN-WAIT-1'))?.trim().split(' ')[0];
+    expect(finAt).toMatch(/^\+1\.\d{3}$/);
+    expect(timeline.find((l) => l.includes('FIN-WAIT-1'))?.trim().split(/ +/)[0]).toBe(finAt);
     await h.settle(20_000);
     expect(h.frame()).toMatch(/TIME-WAIT +39s/);
   });
@@ -74,6 +78,31 @@ describe('the connection detail (80x24)', () => {
     const f = await h.press(KEYS.enter);
     expect(f).toMatch(/rcv buf +█+ \d+K\/256K/);
     expect(f).toMatch(/ESTABLISHED +├◀─+ \. seq \d+ ack 1 win 2048 len 0/);
+  });
+
+  it('sizes the buffer gauges from the socket, not from the knobs of new sockets', async () => {
+    h = await startTui();
+    await h.press('o', '9', KEYS.enter);
+    await h.press('K', 'tcp_rmem=8192', KEYS.enter, 'K', 'tcp_wmem=4096', KEYS.enter);
+    let f = await h.press('1', KEYS.enter);
+    expect(f).toMatch(/snd buf +░+ 0\/256K/);
+    expect(f).toMatch(/rcv buf +░+ 0\/256K/);
+    // A connection made now gets the new sizes.
+    await h.press(KEYS.escape, 'o', '9', KEYS.enter);
+    f = await h.press(KEYS.end, KEYS.enter);
+    expect(f).toMatch(/snd buf +░+ 0\/4K/);
+    expect(f).toMatch(/rcv buf +░+ 0\/8K/);
+  });
+
+  it('says how long the connection has been in its state', async () => {
+    h = await startTui();
+    await h.press('o', '9', KEYS.enter);
+    await h.settle(2000);
+    let f = await h.press(KEYS.enter);
+    expect(f.split('\n')[1]).toMatch(/^= #1 10\.77\.0\.2:\d+ ⇄ 10\.77\.0\.1:9 ESTABLISHED 2\.\ds /);
+    await h.settle(60_000);
+    f = h.frame();
+    expect(f.split('\n')[1]).toMatch(/ESTABLISHED 1m0\ds /);
   });
 
   it('keeps showing a connection after it has gone, and goes back with Esc', async () => {

@@ -18,6 +18,8 @@ import type { LabBackend } from '../../core/api/backend.ts';
 import { createLab } from '../../core/lab/create.ts';
 import type { Lab } from '../../core/lab/lab.ts';
 import { ManualClock } from '../../core/stack/clock.ts';
+import type { LabClient } from '../../core/api/client.ts';
+import type { Scenario } from '../../core/lab/scenarios.ts';
 
 export interface Harness {
   /** The real lab (backend 'lab'). */
@@ -97,6 +99,10 @@ export interface HarnessOptions {
   height?: number;
   backend?: 'lab' | 'fake';
   setupFake?: (fake: FakeLab) => void;
+  /** The real lab's scenarios (default: the lab's own). */
+  scenarios?: readonly Scenario<Lab>[];
+  /** Wraps the client the TUI talks through (test doubles of methods the lab has not yet). */
+  wrap?: (client: LabClient) => LabClient;
 }
 
 export async function startTui(opts: HarnessOptions = {}): Promise<Harness> {
@@ -111,11 +117,12 @@ export async function startTui(opts: HarnessOptions = {}): Promise<Harness> {
     opts.setupFake?.(fake);
     backend = fake;
   } else {
-    lab = createLab({ simulated: true, clock: new ManualClock(0), seed: 7 });
+    lab = createLab({ simulated: true, clock: new ManualClock(0), seed: 7, ...(opts.scenarios !== undefined ? { scenarios: opts.scenarios } : {}) });
     backend = lab;
   }
   const server = new LabServer(backend, { timers });
-  const client = createLocalClient(server);
+  const local = createLocalClient(server);
+  const client = opts.wrap?.(local) ?? local;
   const now = (): number => (lab !== null ? lab.clock.now() : timers.now());
   const store = new LabStore(client, { notifyMs: 0, now });
   await store.start();

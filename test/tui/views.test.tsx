@@ -55,7 +55,7 @@ describe('help', () => {
     expect(f).toContain('─ Keys ─');
     expect(f).toContain('↑↓ PgUp PgDn scroll · any other key closes');
     let seen = f;
-    for (let i = 0; i < 4; i++) {
+    for (let i = 0; i < 8; i++) {
       f = await h.press(KEYS.pageDown);
       seen += f;
     }
@@ -105,7 +105,7 @@ describe('a large terminal (160x48)', () => {
     expect(lines).toHaveLength(48);
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(160);
     expect(lines[0]).toMatch(/own lab · simulated wire · 10\.77\.0\.2 ⇄ 10\.77\.0\.1$/);
-    expect(f).toMatch(/Proto Local Address +Peer Address +State +Recv-Q Send-Q Timer +RTT ms +cwnd +RTO/);
+    expect(f).toMatch(/Proto Local Address +Peer Address +State +In state Recv-Q Send-Q Timer +RTT ms +cwnd +RTO/);
     expect(f).toContain('─ Timeline ─');
     expect(f).toContain('─ Segments ─');
     expect(f).toMatch(/─ Listeners ─+ 1 ─/);

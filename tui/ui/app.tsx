@@ -3,7 +3,9 @@
 // the selected connection, the listeners and the trace together.
 import React, { useEffect, useState } from 'react';
 import { Box, Text, useInput } from 'ink';
-import { fit, textWidth } from '../../core/api/views/format.ts';
+import { fit, formatLabTime, textWidth, truncate } from '../../core/api/views/format.ts';
+import { replayOf, timeStatusOf } from '../../core/api/views/lab-extras.ts';
+import { timeView } from '../../core/api/views/time.ts';
 import { t, type Lang, type StringKey } from '../../core/api/views/i18n.ts';
 import type { Controller, PromptKind } from './controller.ts';
 import { fromInk, splitTyped } from './input.ts';
@@ -12,6 +14,7 @@ import { ConnectionsTable } from './components/connections.tsx';
 import { DetailPane } from './components/detail.tsx';
 import { ListenersPanel, ListenersView } from './components/listeners.tsx';
 import { CountersView, FaultsView, KnobsView, TracePane } from './components/lists.tsx';
+import { ScenariosView } from './components/scenarios.tsx';
 import { Title } from './components/style.tsx';
 // Ink's compositor, faster (same output): see fast-output.ts.
 import './fast-output.ts';
@@ -67,17 +70,26 @@ function labInfo(controller: Controller, where: string): string {
   const { lang } = controller.state;
   const snap = controller.store.snapshot;
   if (snap === null) return t(lang, 'app.connecting');
+  const replay = replayOf(snap.info);
   return [
     where,
-    snap.info.device === null ? t(lang, 'app.simulated') : t(lang, 'app.device', { device: snap.info.device }),
+    replay !== null ? t(lang, 'app.replay', { file: replay.file })
+      : snap.info.device === null ? t(lang, 'app.simulated') : t(lang, 'app.device', { device: snap.info.device }),
     `${snap.info.labAddr} ⇄ ${snap.info.kernelAddr}`,
     snap.pcap.running ? '● pcap' : '',
   ].filter(Boolean).join(' · ');
 }
 
+/** The view tabs: all titles when they fit, else the current one with its title and the others by number. */
+function tabTexts(lang: Lang, current: string | null, room: number): { v: string; text: string }[] {
+  const full = VIEWS.map((v, i) => ({ v, text: ` ${i + 1} ${t(lang, VIEW_TITLES[v])} ` }));
+  if (full.reduce((n, x) => n + textWidth(x.text), 0) <= room) return full;
+  return VIEWS.map((v, i) => ({ v, text: v === current ? ` ${i + 1} ${t(lang, VIEW_TITLES[v])} ` : ` ${i + 1} ` }));
+}
+
 function Header({ controller, width, where }: { controller: Controller; width: number; where: string }): React.ReactElement {
   const { lang, view, detail } = controller.state;
-  const tabs = VIEWS.map((v, i) => ({ v, text: ` ${i + 1} ${t(lang, VIEW_TITLES[v])} ` }));
+  const tabs = tabTexts(lang, detail ? null : view, width - 7);
   const tabsW = tabs.reduce((s, x) => s + textWidth(x.text), 0) + 7;
   const room = width - tabsW;
   return (
@@ -89,6 +101,46 @@ function Header({ controller, width, where }: { controller: Controller; width: n
       {room >= 30 ? <Text dimColor wrap="truncate">{fit(` ${labInfo(controller, where)}`, room, 'right')}</Text> : null}
     </Box>
   );
+}
+
+/**
+ * Always visible while lab time is not real time (paused, slow motion, scaled) or the lab is a
+ * replay: one line that says so plainly, and while paused the first packets held.
+ */
+function TimeBanner({ controller, width, height }: { controller: Controller; width: number; height: number }): React.ReactElement | null {
+  const { lang } = controller.state;
+  const info = controller.store.snapshot?.info ?? null;
+  const replay = replayOf(info);
+  const tv = timeView(timeStatusOf(info), lang);
+  if (tv.text === null && replay === null) return null;
+  const parts: string[] = [];
+  if (replay !== null) parts.push(`▶ ${t(lang, 'app.replay', { file: replay.file })}`);
+  if (tv.text !== null) {
+    const line = `${tv.mode === 'scaled' ? '»' : '‖'} ${tv.text}`;
+    const keys = ` · ${t(lang, 'time.keys')}`;
+    parts.push(tv.mode !== 'scaled' && textWidth(line + keys) + (replay !== null ? 2 + textWidth(parts[0]) : 0) <= width ? line + keys : line);
+  }
+  const held = tv.mode === 'real' || tv.mode === 'scaled' ? [] : tv.next.slice(0, Math.max(0, height - 1));
+  const more = tv.held - held.length;
+  return (
+    <Box flexDirection="column" width={width}>
+      <Text wrap="truncate" color="yellow" bold inverse>{fit(parts.join('  '), width)}</Text>
+      {held.map((p, i) => (
+        <Text key={i} wrap="truncate">
+          <Text color="yellow">{i === held.length - 1 && more > 0 ? `+${more}`.padStart(4) : '   ‖'}</Text> <Text dimColor>{formatLabTime(p.at)}</Text> {p.dir === 'in' ? '→' : '←'} {truncate(p.text, Math.max(4, width - 20))}
+        </Text>
+      ))}
+    </Box>
+  );
+}
+
+/** Lines the banner takes (so the body can shrink by as much). */
+function bannerHeight(controller: Controller, maxHeld: number): number {
+  const info = controller.store.snapshot?.info ?? null;
+  const tv = timeView(timeStatusOf(info), controller.state.lang);
+  if (tv.text === null && replayOf(info) === null) return 0;
+  const held = tv.mode === 'paused' || tv.mode === 'slow' ? Math.min(tv.next.length, maxHeld) : 0;
+  return 1 + held;
 }
 
 const PROMPT_LABEL: Record<PromptKind, StringKey> = {
@@ -137,7 +189,7 @@ function Footer({ controller, width, where }: { controller: Controller; width: n
 /** Every key, by section (scrolls when the terminal is short). */
 function Help({ controller, width, height }: { controller: Controller; width: number; height: number }): React.ReactElement {
   const { lang, helpScroll } = controller.state;
-  const sections: KeySection[] = ['global', 'connections', 'detail', 'listeners', 'counters', 'knobs', 'faults', 'trace'];
+  const sections: KeySection[] = ['global', 'time', 'connections', 'detail', 'listeners', 'counters', 'knobs', 'faults', 'trace', 'scenarios'];
   const lines: { head: boolean; text: string; keys?: string }[] = [];
   for (const s of sections) {
     lines.push({ head: true, text: t(lang, SECTION_TITLES[s]) });
@@ -180,6 +232,7 @@ function Body({ controller, width, height, now }: { controller: Controller; widt
     case 'knobs': return <KnobsView controller={controller} width={width} height={height} />;
     case 'trace': return <TracePane controller={controller} width={width} height={height} lang={lang} />;
     case 'faults': return <FaultsView controller={controller} width={width} height={height} />;
+    case 'scenarios': return <ScenariosView controller={controller} width={width} height={height} />;
     default: {
       const never: never = view;
       throw new Error(`unknown view ${String(never)}`);
@@ -224,10 +277,13 @@ export function App({ controller, width, height, where, tickMs = 1000, frameMs =
     else for (const k of typed) controller.onKey(k);
   });
   const now = store.labNow();
-  const bodyH = Math.max(3, height - 3);
+  const maxHeld = height >= 40 ? 6 : 3;
+  const bannerH = bannerHeight(controller, maxHeld);
+  const bodyH = Math.max(3, height - 3 - bannerH);
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Header controller={controller} width={width} where={where} />
+      {bannerH > 0 ? <TimeBanner controller={controller} width={width} height={bannerH} /> : null}
       <Body controller={controller} width={width} height={bodyH} now={now} />
       <Footer controller={controller} width={width} where={where} />
     </Box>

@@ -3,7 +3,7 @@
 // error in the status line). Ink components render `state` and the derived lists; keys come
 // in through onKey. Plain TypeScript, so it is tested without a terminal.
 import type { ConnectionRow } from '../../core/api/snapshot.ts';
-import type { Result } from '../../core/api/errors.ts';
+import type { ApiError, Result } from '../../core/api/errors.ts';
 import { EMPTY_FILTER, parseFilter, filterConnections, type ConnectionFilter } from '../../core/api/views/filter.ts';
 import { t, type Lang, type Params, type StringKey } from '../../core/api/views/i18n.ts';
 import { CONNECTION_COLUMNS } from '../../core/api/views/netstat.ts';
@@ -12,7 +12,14 @@ import { listenerViews, type ListenerView } from '../../core/api/views/gauges.ts
 import { knobRows, parseKnobInput, type KnobRowView } from '../../core/api/views/knobs.ts';
 import { counterDeltas, counterGroups, type CounterGroupView } from '../../core/api/views/counters.ts';
 import type { LabEvent } from '../../core/api/events.ts';
+import { eventConn } from '../../core/api/events.ts';
+import { scenarioStatusOf, timeStatusOf, type ScenarioHintTarget } from '../../core/api/views/lab-extras.ts';
+import type { PlotMode } from '../../core/api/views/plot.ts';
+import { HINT_KEYS, hintViews, type HintView } from '../../core/api/views/scenario.ts';
+import { DEFAULT_SLOW_MOTION_MS, formatScale, nextScale } from '../../core/api/views/time.ts';
+import { formatMs } from '../../core/api/views/format.ts';
 import { parseFaultInput } from './fault-input.ts';
+import { timeControl, timeStep } from './lab-calls.ts';
 import { parseConnectInput, parseKnobAssignment, parseListenInput, type KeyPress } from './input.ts';
 import { VIEWS, type ViewId } from './keymap.ts';
 import type { LabStore } from './store.ts';
@@ -38,7 +45,7 @@ export interface Status {
   kind: 'ok' | 'error' | 'info';
 }
 
-type Listed = 'connections' | 'listeners' | 'knobs' | 'faults' | 'counters' | 'trace';
+type Listed = 'connections' | 'listeners' | 'knobs' | 'faults' | 'counters' | 'trace' | 'scenarios';
 
 export interface UiState {
   view: ViewId;
@@ -62,6 +69,26 @@ export interface UiState {
   prompt: PromptState | null;
   confirm: ConfirmState | null;
   status: Status | null;
+  /** The scenarios view shows the selected scenario's explanation (scrolled by explainScroll lines). */
+  explain: boolean;
+  explainScroll: number;
+  plotMode: PlotMode;
+  /** The plot shown in place of the hints and checks (narrow terminals; wide ones show both). */
+  plotOpen: boolean;
+  /** The hint target the user jumped to last (drawn highlighted until another is chosen). */
+  highlight: ScenarioHintTarget | null;
+  /** The hint `>` goes to next. */
+  hintIndex: number;
+}
+
+/** Scenario hint targets by kind: the value says whether it is the one the user jumped to. */
+export interface HintMarks {
+  conns: Map<number, { field?: string; jump: boolean }>;
+  listeners: Map<number, { field?: string; jump: boolean }>;
+  counters: Map<string, boolean>;
+  knobs: Map<string, boolean>;
+  segments: Map<number, boolean>;
+  faults: Map<string, boolean>;
 }
 
 export interface ControllerOptions {
@@ -78,12 +105,16 @@ export interface ControllerOptions {
 /** The columns `s` cycles through, in order. */
 export const SORT_CYCLE = ['state', 'local', 'remote', 'recvQ', 'sendQ', 'timer', 'rtt', 'cwnd', 'id'] as const;
 
-const zero = (): Record<Listed, number> => ({ connections: 0, listeners: 0, knobs: 0, faults: 0, counters: 0, trace: 0 });
+const zero = (): Record<Listed, number> => ({ connections: 0, listeners: 0, knobs: 0, faults: 0, counters: 0, trace: 0, scenarios: 0 });
 
 export class Controller {
   state: UiState;
   /** Rows per page of each list, set by the views as they lay out. */
-  readonly pageSize: Record<Listed, number> = { connections: 10, listeners: 5, knobs: 10, faults: 5, counters: 10, trace: 10 };
+  readonly pageSize: Record<Listed, number> = { connections: 10, listeners: 5, knobs: 10, faults: 5, counters: 10, trace: 10, scenarios: 5 };
+  /** The scenarios view lays out in one column (set as it renders): v then opens the plot. */
+  scenariosNarrow = true;
+  /** Lines of the explanation, and how many fit (set by the scenarios view). */
+  explainLines = { total: 0, page: 10 };
   private rowsMemo: { conns: readonly ConnectionRow[]; filter: ConnectionFilter; sort: SortSpec | null; bucket: number; rows: ConnectionRow[] } | null = null;
   private selectTimer: ReturnType<typeof setTimeout> | null = null;
 
@@ -91,7 +122,7 @@ export class Controller {
     this.state = {
       view: 'connections', detail: false, help: false, helpScroll: 0, lang: opts.lang, filter: EMPTY_FILTER, sort: null,
       selectedConn: null, cursor: zero(), scroll: zero(), relative: true, traceFrozen: null, traceConnOnly: false,
-      prompt: null, confirm: null, status: null,
+      prompt: null, confirm: null, status: null, explain: false, explainScroll: 0, plotMode: 'relative', plotOpen: false, highlight: null, hintIndex: 0,
     };
   }
 
@@ -186,6 +217,52 @@ export class Controller {
     return counterGroups(counters, counterDeltas(this.store.counterBase ?? counters, counters));
   }
 
+  /** The hints of the running (or last) scenario, with their keys. */
+  hints(): HintView[] {
+    return hintViews(scenarioStatusOf(this.store.snapshot)?.hints ?? [], this.state.lang);
+  }
+
+  private marksMemo: { hints: unknown; highlight: ScenarioHintTarget | null; marks: HintMarks } | null = null;
+
+  /** What the current hints point at (and whether it is the one jumped to), for the views to mark. */
+  hintMarks(): HintMarks {
+    const hints = scenarioStatusOf(this.store.snapshot)?.hints;
+    const { highlight } = this.state;
+    const m = this.marksMemo;
+    if (m !== null && m.hints === hints && m.highlight === highlight) return m.marks;
+    const marks: HintMarks = { conns: new Map(), listeners: new Map(), counters: new Map(), knobs: new Map(), segments: new Map(), faults: new Map() };
+    const same = JSON.stringify(highlight);
+    for (const h of hints ?? []) {
+      const x = h.target;
+      const jump = JSON.stringify(x) === same;
+      switch (x.kind) {
+        case 'connection': marks.conns.set(x.conn, { field: x.field, jump: jump || (marks.conns.get(x.conn)?.jump ?? false) }); break;
+        case 'listener': marks.listeners.set(x.listener, { field: x.field, jump }); break;
+        case 'counter': marks.counters.set(x.name, jump); break;
+        case 'knob': marks.knobs.set(x.name, jump); break;
+        case 'segment': marks.segments.set(x.seq, jump); break;
+        case 'fault': marks.faults.set(x.rule, jump); break;
+        case 'time': break;
+        default: {
+          const never: never = x;
+          throw new Error(`unknown hint target ${JSON.stringify(never)}`);
+        }
+      }
+    }
+    this.marksMemo = { hints, highlight, marks };
+    return marks;
+  }
+
+  hintedConnections(): HintMarks['conns'] {
+    return this.hintMarks().conns;
+  }
+
+  /** The scenario selected in the scenarios view. */
+  selectedScenario() {
+    const list = this.store.scenarios;
+    return list[Math.min(this.state.cursor.scenarios, list.length - 1)] ?? null;
+  }
+
   /** The trace lines to show (oldest first), `n` at most, honouring pause, scroll and the connection filter. */
   traceEvents(n: number): LabEvent[] {
     const conn = this.state.traceConnOnly ? this.state.selectedConn : null;
@@ -228,6 +305,7 @@ export class Controller {
       case 'faults': return this.faultRules().length;
       case 'counters': return this.counterGroups().reduce((s, g) => s + g.rows.length + 1, 0);
       case 'trace': return Number.MAX_SAFE_INTEGER;
+      case 'scenarios': return this.store.scenarios.length;
       default: {
         const never: never = list;
         throw new Error(`unknown list ${String(never)}`);
@@ -260,6 +338,7 @@ export class Controller {
       case 'faults': return 'faults';
       case 'counters': return 'counters';
       case 'trace': return 'trace';
+      case 'scenarios': return 'scenarios';
       default: {
         const never: never = this.state.view;
         throw new Error(`unknown view ${String(never)}`);
@@ -274,6 +353,8 @@ export class Controller {
     if (this.state.help) return this.onHelpKey(k);
     if (this.state.confirm !== null) return this.onConfirmKey(k);
     if (this.state.prompt !== null) return this.onPromptKey(k);
+    // The scenarios view's own letters (hints a-h include f) come before the global ones.
+    if (!this.state.detail && this.state.view === 'scenarios' && this.onScenariosKey(k)) return;
     if (this.onGlobalKey(k)) return;
     if (this.onMoveKey(k)) return;
     if (this.state.detail) {
@@ -287,6 +368,7 @@ export class Controller {
       case 'faults': return this.onFaultsKey(k);
       case 'counters': return this.onCountersKey(k);
       case 'trace': return this.onTraceKey(k);
+      case 'scenarios': return;
       default: {
         const never: never = this.state.view;
         throw new Error(`unknown view ${String(never)}`);
@@ -319,10 +401,11 @@ export class Controller {
     }
     if (k.escape) {
       if (this.state.detail) this.set({ detail: false });
+      else if (this.state.explain) this.set({ explain: false });
       return true;
     }
     if (k.ctrl || k.input.length !== 1) return false;
-    const n = '123456'.indexOf(k.input);
+    const n = '1234567'.indexOf(k.input);
     if (n >= 0) return view(VIEWS[n]);
     switch (k.input) {
       case '?': this.set({ help: true }); return true;
@@ -334,8 +417,175 @@ export class Controller {
       case 'P': void this.togglePcap(); return true;
       case 'W': this.openPrompt('pcapSave', { value: this.defaultPcapName() }); return true;
       case 'L': this.set({ lang: this.state.lang === 'en' ? 'zh' : 'en' }); return true;
+      case '>': this.nextHint(); return true;
+      case 'T': void this.togglePause(); return true;
+      case 'n': void this.step(); return true;
+      case 'm': void this.toggleSlowMotion(); return true;
+      case '+': void this.scaleTime(1); return true;
+      case '-': void this.scaleTime(-1); return true;
+      case '=': void this.setTime({ scale: 1 }, () => this.t('result.timeReal')); return true;
       default: return false;
     }
+  }
+
+  // --- scenarios ----------------------------------------------------------------------------
+
+  private onScenariosKey(k: KeyPress): boolean {
+    if (this.state.explain) {
+      const { total, page } = this.explainLines;
+      const max = Math.max(0, total - page);
+      const at = this.state.explainScroll;
+      const to = k.up || k.input === 'k' ? at - 1 : k.down || k.input === 'j' ? at + 1 : k.pageUp ? at - page + 1
+        : k.pageDown || k.input === ' ' ? at + page - 1 : k.home ? 0 : k.end ? max : null;
+      if (to !== null) {
+        this.set({ explainScroll: Math.max(0, Math.min(max, to)) });
+        return true;
+      }
+      if (k.input === 'i') {
+        this.set({ explain: false });
+        return true;
+      }
+    }
+    if (k.ctrl) return false;
+    if (k.enter) {
+      const sc = this.selectedScenario();
+      if (sc !== null) void this.run('scenarioRun', this.store.client.call('scenarioRun', { name: sc.name }), () => this.t('result.scenarioStarted', { name: sc.name }));
+      return true;
+    }
+    const hint = (HINT_KEYS as readonly string[]).indexOf(k.input);
+    if (hint >= 0) {
+      this.jumpToHint(hint);
+      return true;
+    }
+    switch (k.input) {
+      case 'X': void this.run('scenarioStop', this.store.client.call('scenarioStop'), () => this.t('result.scenarioStopped')); return true;
+      case 'i': this.set({ explain: !this.state.explain, explainScroll: 0 }); return true;
+      case 'v': {
+        // Wide: relative <-> absolute. Narrow: open (relative) -> absolute -> closed.
+        const { plotMode, plotOpen } = this.state;
+        if (!this.scenariosNarrow) this.set({ plotMode: plotMode === 'relative' ? 'absolute' : 'relative' });
+        else if (!plotOpen) this.set({ plotOpen: true, plotMode: 'relative' });
+        else if (plotMode === 'relative') this.set({ plotMode: 'absolute' });
+        else this.set({ plotOpen: false });
+        return true;
+      }
+      default: return false;
+    }
+  }
+
+  private nextHint(): void {
+    const n = this.hints().length;
+    if (n === 0) return this.setStatus(this.t('scenario.noHints'));
+    const i = this.state.hintIndex % n;
+    this.state = { ...this.state, hintIndex: (i + 1) % n };
+    this.jumpToHint(i);
+  }
+
+  /** Shows what hint `i` points at: its view, the row selected and highlighted; the hint in the status line. */
+  jumpToHint(i: number): void {
+    const h = this.hints()[i];
+    if (h === undefined) return this.setStatus(this.t('scenario.noHints'));
+    const target = h.target;
+    const gone = (): void => this.setStatus(this.t('result.hintGone', { where: h.where }), 'error');
+    const at = (view: ViewId, list: Listed, index: number): void => {
+      this.state = { ...this.state, view, detail: false, explain: false, cursor: { ...this.state.cursor, [list]: index } };
+    };
+    switch (target.kind) {
+      case 'connection':
+      case 'segment': {
+        let conn: number | null = target.kind === 'connection' ? target.conn : null;
+        if (target.kind === 'segment') {
+          const e = this.store.findEvent(target.seq);
+          conn = e === null ? null : eventConn(e);
+        }
+        if (conn === null) return gone();
+        const exists = this.store.snapshot?.connections.some((r) => r.id === conn) ?? false;
+        if (!exists) {
+          // It has gone: its events are still in the trace.
+          this.state = { ...this.state, view: 'trace', detail: false, explain: false, selectedConn: conn, traceConnOnly: true, traceFrozen: null };
+          this.set({ highlight: target });
+          this.setStatus(this.t('result.hintGoneTrace', { where: h.where, text: h.text }));
+          return;
+        }
+        if (exists && !this.rows().some((r) => r.id === conn)) this.state = { ...this.state, filter: EMPTY_FILTER };
+        const index = Math.max(0, this.rows().findIndex((r) => r.id === conn));
+        this.state = { ...this.state, view: 'connections', explain: false, detail: target.kind === 'segment' };
+        this.selectConn(conn, index);
+        if (target.kind === 'segment') this.store.select(conn);
+        break;
+      }
+      case 'listener': {
+        const index = this.listeners().findIndex((l) => l.id === target.listener);
+        if (index < 0) return gone();
+        at('listeners', 'listeners', index);
+        break;
+      }
+      case 'counter': {
+        let index = 0;
+        let found = -1;
+        for (const g of this.counterGroups()) {
+          index++;
+          const j = g.rows.findIndex((r) => r.name === target.name);
+          if (j >= 0) found = index + j;
+          index += g.rows.length;
+        }
+        if (found < 0) return gone();
+        at('counters', 'counters', found);
+        break;
+      }
+      case 'knob': {
+        const index = this.knobs().findIndex((k) => k.name === target.name);
+        if (index < 0) return gone();
+        at('knobs', 'knobs', index);
+        break;
+      }
+      case 'fault': {
+        const index = this.faultRules().findIndex((r) => r.rule.id === target.rule);
+        if (index < 0) return gone();
+        at('faults', 'faults', index);
+        break;
+      }
+      case 'time':
+        break;
+      default: {
+        const never: never = target;
+        throw new Error(`unknown hint target ${JSON.stringify(never)}`);
+      }
+    }
+    this.set({ highlight: target, hintIndex: (i + 1) % Math.max(1, this.hints().length) });
+    this.setStatus(this.t('result.hint', { key: h.key, where: h.where, text: h.text }));
+  }
+
+  // --- lab time -----------------------------------------------------------------------------
+
+  private timeStatus() {
+    return timeStatusOf(this.store.snapshot?.info ?? null);
+  }
+
+  private async setTime(args: { paused?: boolean; scale?: number; slowMotionMs?: number | null }, ok: () => string): Promise<void> {
+    await this.run('timeControl', timeControl(this.store.client, args), ok);
+  }
+
+  private async togglePause(): Promise<void> {
+    const s = this.timeStatus();
+    if (s.paused) await this.setTime({ paused: false, slowMotionMs: null }, () => this.t('result.timeResumed'));
+    else await this.setTime({ paused: true }, () => this.t('result.timePaused'));
+  }
+
+  private async step(): Promise<void> {
+    if (!this.timeStatus().paused) return this.togglePause();
+    await this.run('timeStep', timeStep(this.store.client, 1), (v) => this.t('result.timeStepped', { n: v.stepped, held: v.held }));
+  }
+
+  private async toggleSlowMotion(): Promise<void> {
+    const s = this.timeStatus();
+    if (s.paused && s.slowMotionMs !== null) await this.setTime({ paused: false, slowMotionMs: null }, () => this.t('result.slowOff'));
+    else await this.setTime({ paused: true, slowMotionMs: DEFAULT_SLOW_MOTION_MS }, () => this.t('result.slowOn', { ms: formatMs(DEFAULT_SLOW_MOTION_MS) }));
+  }
+
+  private async scaleTime(dir: 1 | -1): Promise<void> {
+    const scale = nextScale(this.timeStatus().scale, dir);
+    await this.setTime({ scale }, () => (scale === 1 ? this.t('result.timeReal') : this.t('result.timeScale', { scale: formatScale(scale) })));
   }
 
   private onMoveKey(k: KeyPress): boolean {
@@ -528,6 +778,10 @@ export class Controller {
         const f = parseFaultInput(p.value);
         if (!f.ok) return this.promptError(p, f.error);
         const r = await this.store.client.call('faultAdd', { rule: f.rule });
+        if (!r.ok && (r.error.code as string) === 'EROFS') {
+          this.set({ prompt: null });
+          return this.setStatus(this.errorText('faultAdd', r.error), 'error');
+        }
         if (!r.ok) return this.promptError(p, `${r.error.field ? `${r.error.field}: ` : ''}${r.error.message.replace(/^[\w.]+: /, '')}`);
         this.set({ prompt: null });
         this.setStatus(this.t('result.faultAdded', { id: r.value.id }), 'ok');
@@ -604,6 +858,14 @@ export class Controller {
   private async run<T>(action: string, call: Promise<Result<T>>, ok: (value: T) => string): Promise<void> {
     const r = await call;
     if (r.ok) this.setStatus(ok(r.value), 'ok');
-    else this.setStatus(this.t('result.error', { action, message: r.error.message }), 'error');
+    else this.setStatus(this.errorText(action, r.error), 'error');
+  }
+
+  /** An error as the status line says it: a replay's refusal and a lab without time control plainly. */
+  private errorText(action: string, e: ApiError): string {
+    // 'EROFS' (a read-only replay) is proposed for core/api's ErrorCode (requests.md).
+    if ((e.code as string) === 'EROFS') return this.t('result.readOnly', { action, message: e.message });
+    if (e.code === 'ENOMETHOD' && (action === 'timeControl' || action === 'timeStep')) return this.t('result.timeUnsupported', { message: e.message });
+    return this.t('result.error', { action, message: e.message });
   }
 }

@@ -2,7 +2,7 @@
 // documented key does something. `keys` is how the help shows them.
 import type { StringKey } from '../../core/api/views/i18n.ts';
 
-export const VIEWS = ['connections', 'listeners', 'counters', 'knobs', 'trace', 'faults'] as const;
+export const VIEWS = ['connections', 'listeners', 'counters', 'knobs', 'trace', 'faults', 'scenarios'] as const;
 export type ViewId = (typeof VIEWS)[number];
 
 export const VIEW_TITLES: Record<ViewId, StringKey> = {
@@ -12,9 +12,10 @@ export const VIEW_TITLES: Record<ViewId, StringKey> = {
   knobs: 'pane.knobs',
   trace: 'pane.trace',
   faults: 'pane.faults',
+  scenarios: 'pane.scenarios',
 };
 
-export type KeySection = 'global' | 'connections' | 'detail' | 'listeners' | 'counters' | 'knobs' | 'faults' | 'trace';
+export type KeySection = 'global' | 'time' | 'connections' | 'detail' | 'listeners' | 'counters' | 'knobs' | 'faults' | 'trace' | 'scenarios';
 
 export interface KeyHelp {
   section: KeySection;
@@ -24,6 +25,7 @@ export interface KeyHelp {
 
 export const SECTION_TITLES: Record<KeySection, StringKey> = {
   global: 'help.global',
+  time: 'help.time',
   connections: 'help.connections',
   detail: 'help.detail',
   listeners: 'help.listeners',
@@ -31,12 +33,13 @@ export const SECTION_TITLES: Record<KeySection, StringKey> = {
   knobs: 'help.knobs',
   faults: 'help.faults',
   trace: 'help.trace',
+  scenarios: 'help.scenarios',
 };
 
 export const KEYMAP: readonly KeyHelp[] = [
   { section: 'global', keys: '?', what: 'key.help' },
   { section: 'global', keys: 'q  Ctrl-C', what: 'key.quit' },
-  { section: 'global', keys: '1-6', what: 'key.views' },
+  { section: 'global', keys: '1-7', what: 'key.views' },
   { section: 'global', keys: 'Tab  Shift-Tab', what: 'key.nextView' },
   { section: 'global', keys: '↑ ↓  j k', what: 'key.move' },
   { section: 'global', keys: 'PgUp PgDn', what: 'key.page' },
@@ -49,6 +52,12 @@ export const KEYMAP: readonly KeyHelp[] = [
   { section: 'global', keys: 'W', what: 'key.pcapSave' },
   { section: 'global', keys: 'L', what: 'key.lang' },
   { section: 'global', keys: 'Esc', what: 'key.back' },
+  { section: 'global', keys: '>', what: 'key.nextHint' },
+  { section: 'time', keys: 'T', what: 'key.timePause' },
+  { section: 'time', keys: 'n', what: 'key.timeStep' },
+  { section: 'time', keys: 'm', what: 'key.timeSlow' },
+  { section: 'time', keys: '+  -', what: 'key.timeScale' },
+  { section: 'time', keys: '=', what: 'key.timeReal' },
   { section: 'connections', keys: '/', what: 'key.filter' },
   { section: 'connections', keys: 's', what: 'key.sort' },
   { section: 'connections', keys: 'S', what: 'key.sortDir' },
@@ -68,4 +77,9 @@ export const KEYMAP: readonly KeyHelp[] = [
   { section: 'trace', keys: 't', what: 'key.traceConn' },
   { section: 'trace', keys: 'C', what: 'key.clear' },
   { section: 'counters', keys: 'z', what: 'key.zero' },
+  { section: 'scenarios', keys: 'Enter', what: 'key.scenarioRun' },
+  { section: 'scenarios', keys: 'X', what: 'key.scenarioStop' },
+  { section: 'scenarios', keys: 'a-h', what: 'key.hint' },
+  { section: 'scenarios', keys: 'i', what: 'key.explain' },
+  { section: 'scenarios', keys: 'v', what: 'key.plot' },
 ];

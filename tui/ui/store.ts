@@ -10,6 +10,7 @@ import type { Subscription } from '../../core/api/lab-api.ts';
 import type { Snapshot } from '../../core/api/snapshot.ts';
 import { applySnapshotMessage, type SnapshotMessage } from '../../core/api/snapshot-diff.ts';
 import { LabClock } from '../../core/api/views/clock.ts';
+import type { ScenarioInfoFull } from '../../core/api/views/lab-extras.ts';
 
 export interface StoreOptions {
   /** Local monotonic time, ms (performance.now). */
@@ -34,6 +35,8 @@ export interface ConnHistory {
 export class LabStore {
   snapshot: Snapshot | null = null;
   knobInfo: KnobInfo[] = [];
+  /** The guided scenarios the lab offers (with their texts, when the lab sends them). */
+  scenarios: ScenarioInfoFull[] = [];
   history: ConnHistory | null = null;
   /** Counters when the deltas were last zeroed. */
   counterBase: Record<string, number> | null = null;
@@ -74,6 +77,7 @@ export class LabStore {
     if (!events.ok) throw new Error(events.error.message);
     this.subs.push(events.value);
     await this.reloadKnobs();
+    await this.reloadScenarios();
     void this.client.closed.then((reason) => {
       if (this.stopped) return;
       this.closedReason = reason;
@@ -95,6 +99,14 @@ export class LabStore {
     const r = await this.client.call('getKnobs');
     if (r.ok) {
       this.knobInfo = r.value.knobs;
+      this.changed();
+    }
+  }
+
+  async reloadScenarios(): Promise<void> {
+    const r = await this.client.call('scenarioList');
+    if (r.ok) {
+      this.scenarios = r.value.scenarios;
       this.changed();
     }
   }
@@ -129,6 +141,17 @@ export class LabStore {
       if (e !== undefined && (conn === null || eventConn(e) === conn)) out.push(e);
     }
     return out.reverse();
+  }
+
+  /** The event with this seq, if the trace ring or the selected connection's history still has it. */
+  findEvent(seq: number): LabEvent | null {
+    const cap = this.ring.length;
+    for (let i = 1; i <= this.ringCount; i++) {
+      const e = this.ring[(this.ringNext - i + cap) % cap];
+      if (e !== undefined && e.seq === seq) return e;
+      if (e !== undefined && e.seq < seq) break;
+    }
+    return this.history?.events.find((e) => e.seq === seq) ?? null;
   }
 
   /** How many events have gone into the trace ring (a cheap "did the trace change" check). */

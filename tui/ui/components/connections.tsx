@@ -6,7 +6,8 @@ import { COLUMN_GAP, layoutColumns, type LaidOutColumn, type ViewContext } from 
 import { fit } from '../../../core/api/views/format.ts';
 import { t, type Lang } from '../../../core/api/views/i18n.ts';
 import { CONNECTION_COLUMNS } from '../../../core/api/views/netstat.ts';
-import { ROLE_STYLES, stateRole } from '../../../core/api/views/state-roles.ts';
+import { ROLE_STYLES, stateRole, type Role } from '../../../core/api/views/state-roles.ts';
+import { fieldColumn } from '../../../core/api/views/scenario.ts';
 import type { ConnectionRow } from '../../../core/api/snapshot.ts';
 import type { Controller } from '../controller.ts';
 import { roleProps, Title } from './style.tsx';
@@ -30,31 +31,50 @@ function headerLine(cols: Cols, lang: Lang): string {
   return '  ' + cols.map((c) => fit(c.column.header[lang], c.width, c.column.align)).join(' '.repeat(COLUMN_GAP));
 }
 
-const Row = React.memo(function Row({ row, cols, ctx, selected }: { row: ConnectionRow; cols: Cols; ctx: ViewContext; selected: boolean }): React.ReactElement {
-  const role = stateRole(row.state);
-  const parts: React.ReactNode[] = [];
+interface Span {
+  text: string;
+  role: Role | null;
+  /** The cell a scenario hint points at. */
+  hinted: boolean;
+}
+
+/** A row as text spans: plain text runs merged, only coloured cells kept apart. */
+function rowSpans(row: ConnectionRow, cols: Cols, ctx: ViewContext, hintCol: string | null): Span[] {
+  const spans: Span[] = [];
   let plain = '';
-  const flush = (): void => {
-    if (plain !== '') parts.push(plain);
-    plain = '';
-  };
   cols.forEach((c, i) => {
-    const text = fit(c.column.format(row, ctx), c.width, c.column.align) + (i < cols.length - 1 ? ' '.repeat(COLUMN_GAP) : '');
+    const text = fit(c.column.format(row, ctx), c.width, c.column.align);
+    const gap = i < cols.length - 1 ? ' '.repeat(COLUMN_GAP) : '';
     const cellRole = c.column.role?.(row) ?? null;
-    if (cellRole === null) {
-      plain += text;
-    } else {
-      flush();
-      parts.push(<Text key={c.column.id} {...roleProps(cellRole)}>{text}</Text>);
+    const hinted = c.column.id === hintCol;
+    if (cellRole === null && !hinted) {
+      plain += text + gap;
+      return;
     }
+    if (plain !== '') spans.push({ text: plain, role: null, hinted: false });
+    spans.push({ text, role: cellRole, hinted });
+    plain = gap;
   });
-  flush();
+  if (plain !== '') spans.push({ text: plain, role: null, hinted: false });
+  return spans;
+}
+
+export type HintMark = 'hint' | 'jump' | null;
+
+/**
+ * One line of the table. Memoised by what it shows (the spans' texts), not by the row object:
+ * a row whose text did not change is not rendered again, whatever else moved.
+ */
+const Row = React.memo(function Row({ spans, role, selected, hint }: { spans: Span[]; sig: string; role: Role; selected: boolean; hint: HintMark }): React.ReactElement {
   return (
     <Text wrap="truncate" inverse={selected}>
-      <Text {...roleProps(role)}>{ROLE_STYLES[role].marker}</Text> {parts}
+      <Text {...roleProps(role)}>{ROLE_STYLES[role].marker}</Text>{hint === null ? ' ' : <Text color="yellow" bold>»</Text>}
+      {spans.map((s, i) => (s.role === null && !s.hinted ? s.text : (
+        <Text key={i} {...roleProps(s.role)} {...(s.hinted ? { color: 'yellow', inverse: !selected, bold: true } : {})}>{s.text}</Text>
+      )))}
     </Text>
   );
-});
+}, (a, b) => a.sig === b.sig && a.selected === b.selected && a.hint === b.hint && a.role === b.role);
 
 export interface TableProps {
   controller: Controller;
@@ -79,8 +99,13 @@ export function ConnectionsTable({ controller, width, height, now }: TableProps)
     filter.source === '' ? '' : `${t(lang, 'table.filter')}: ${filter.source}`,
   ].filter(Boolean).join(' · ');
   const lines: React.ReactNode[] = [];
+  const hinted = controller.hintedConnections();
   for (let i = win.start; i < win.end; i++) {
-    lines.push(<Row key={rows[i].id} row={rows[i]} cols={cols} ctx={ctx} selected={i === win.cursor} />);
+    const row = rows[i];
+    const h = hinted.get(row.id);
+    const spans = rowSpans(row, cols, ctx, h === undefined ? null : fieldColumn(h.field));
+    const sig = spans.map((x) => x.text).join('\u0000') + (h === undefined ? '' : `\u0001${h.field ?? ''}`);
+    lines.push(<Row key={row.id} spans={spans} sig={sig} role={stateRole(row.state)} selected={i === win.cursor} hint={h === undefined ? null : h.jump ? 'jump' : 'hint'} />);
   }
   if (rows.length === 0) {
     lines.push(<Text key="empty" dimColor>  {filter.source === '' ? t(lang, 'table.empty') : t(lang, 'table.emptyFiltered', { filter: filter.source })}</Text>);

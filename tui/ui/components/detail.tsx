@@ -4,27 +4,28 @@ import React, { useMemo } from 'react';
 import { Box, Text } from 'ink';
 import type { SegmentEvent } from '../../../core/api/events.ts';
 import type { ConnectionRow } from '../../../core/api/snapshot.ts';
-import { bar, fit, formatLabTime, formatMs, textWidth, truncate } from '../../../core/api/views/format.ts';
+import { bar, fit, formatMs, textWidth, truncate } from '../../../core/api/views/format.ts';
 import { bufferGauges, type Gauge } from '../../../core/api/views/gauges.ts';
 import { t, type Lang } from '../../../core/api/views/i18n.ts';
 import { ladderRows, type LadderRow } from '../../../core/api/views/ladder.ts';
 import { stateRole, ROLE_STYLES } from '../../../core/api/views/state-roles.ts';
-import { buildTimeline, type TimelineEntry } from '../../../core/api/views/timeline.ts';
+import { buildTimeline, formatSince, timeBase, type TimelineEntry } from '../../../core/api/views/timeline.ts';
+import { timeInStateMs } from '../../../core/api/views/netstat.ts';
 import { timerCountdowns, type TimerCountdown } from '../../../core/api/views/timers.ts';
 import type { Controller } from '../controller.ts';
 import { roleProps, Title } from './style.tsx';
 
 const CAUSE_MARK = { segment: '⇄', timer: '⏱', user: '☞', other: '·' } as const;
 
-function TimelineView({ entries, width, height, lang }: { entries: TimelineEntry[]; width: number; height: number; lang: Lang }): React.ReactElement {
+function TimelineView({ entries, base, width, height, lang }: { entries: TimelineEntry[]; base: number | null; width: number; height: number; lang: Lang }): React.ReactElement {
   const shown = entries.slice(Math.max(0, entries.length - (height - 1)));
-  const start = entries[0]?.enteredAt ?? 0;
+  const start = base ?? entries[0]?.enteredAt ?? 0;
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Title text={t(lang, 'pane.timeline')} width={width} />
       {entries.length === 0 ? <Text dimColor>{t(lang, 'timeline.empty')}</Text> : null}
       {shown.map((e) => {
-        const when = `+${formatLabTime(e.enteredAt - start)}`.padStart(8);
+        const when = formatSince(e.enteredAt, start).padStart(8);
         const dur = (e.current ? formatMs(e.durationMs) + '…' : formatMs(e.durationMs)).padStart(7);
         const cause = `${CAUSE_MARK[e.causeKind]} ${e.cause}${e.segment ? ` [${e.segment.flags}]` : ''}`;
         const rest = Math.max(0, width - 8 - 1 - 13 - 7 - 1);
@@ -99,20 +100,36 @@ function ladderLine(r: LadderRow, area: number): string {
     : `├◀${'─'.repeat(left)}${text}${'─'.repeat(right)}┤`;
 }
 
-function LadderView({ rows, row, width, height, lang, relative }: { rows: LadderRow[]; row: ConnectionRow; width: number; height: number; lang: Lang; relative: boolean }): React.ReactElement {
-  const area = Math.max(10, width - 8 - 13);
-  const shown = rows.slice(Math.max(0, rows.length - (height - 2)));
+/** The ladder rows that fit in `n` lines: the newest, or around the segment a hint points at. */
+function ladderWindow(rows: LadderRow[], n: number, focus: number | null): LadderRow[] {
+  const at = focus === null ? -1 : rows.findIndex((r) => r.eventSeq === focus);
+  if (at < 0 || rows.length <= n) return rows.slice(Math.max(0, rows.length - n));
+  const start = Math.max(0, Math.min(rows.length - n, at - Math.floor(n / 2)));
+  return rows.slice(start, start + n);
+}
+
+function LadderView({ rows, row, base, marks, width, height, lang, relative }: {
+  rows: LadderRow[]; row: ConnectionRow; base: number | null; marks: Map<number, boolean>; width: number; height: number; lang: Lang; relative: boolean;
+}): React.ReactElement {
+  const area = Math.max(10, width - 9 - 13);
+  const focus = [...marks].find(([, jump]) => jump)?.[0] ?? null;
+  const shown = ladderWindow(rows, Math.max(0, height - 2), focus);
+  const start = base ?? rows[0]?.at ?? 0;
   const ends = `${fit(`${t(lang, 'ladder.lab')} ${row.local}`, Math.floor(area / 2), 'left')}${fit(`${t(lang, 'ladder.kernel')} ${row.remote}`, area - Math.floor(area / 2), 'right')}`;
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Title text={t(lang, 'pane.ladder')} width={width} right={t(lang, relative ? 'ladder.relative' : 'ladder.absolute')} />
-      <Text dimColor wrap="truncate">{' '.repeat(8 + 13)}{ends}</Text>
+      <Text dimColor wrap="truncate">{' '.repeat(9 + 13)}{ends}</Text>
       {rows.length === 0 ? <Text dimColor>{t(lang, 'ladder.empty')}</Text> : null}
-      {shown.map((r) => (
-        <Text key={r.eventSeq} wrap="truncate">
-          <Text dimColor>{formatLabTime(r.at).padStart(7)}</Text> <Text {...roleProps(r.state ? stateRole(r.state) : null)}>{fit(r.state ?? '', 12)}</Text> <Text {...roleProps(r.role)}>{ladderLine(r, area)}</Text>
-        </Text>
-      ))}
+      {shown.map((r) => {
+        const hinted = marks.has(r.eventSeq);
+        return (
+          <Text key={r.eventSeq} wrap="truncate">
+            {hinted ? <Text color="yellow" bold inverse={marks.get(r.eventSeq)}>{formatSince(r.at, start).padStart(8)}</Text> : <Text dimColor>{formatSince(r.at, start).padStart(8)}</Text>}
+            {hinted ? <Text color="yellow" bold>»</Text> : ' '}<Text {...roleProps(r.state ? stateRole(r.state) : null)}>{fit(r.state ?? '', 12)}</Text> <Text {...roleProps(r.role)}>{ladderLine(r, area)}</Text>
+          </Text>
+        );
+      })}
     </Box>
   );
 }
@@ -132,6 +149,8 @@ export function DetailPane({ controller, width, height, now }: DetailProps): Rea
   const events = history !== null && row !== null && history.conn === row.id ? history.events : null;
   const n = events?.length ?? 0;
   const timeline = useMemo(() => buildTimeline(events ?? [], now), [events, n, now]);
+  // The timeline and the ladder count from the same moment: the connection's first event.
+  const base = useMemo(() => timeBase(events ?? []), [events, n]);
   const ladder = useMemo(() => ladderRows((events ?? []).filter((e): e is SegmentEvent => e.kind === 'segment'), { relative, conn: row }), [events, n, relative, row?.iss, row?.irs]);
   if (row === null) {
     return (
@@ -149,24 +168,26 @@ export function DetailPane({ controller, width, height, now }: DetailProps): Rea
   const buffersRows = topH - timers.length - 2;
   const loading = history?.loading ? ' …' : '';
   const gone = shown?.gone ? ` (${t(lang, 'detail.gone', { id: row.id })})` : '';
+  const inState = timeInStateMs(row, { lang, now, snapshotAt: controller.store.snapshot?.at ?? 0 });
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Text wrap="truncate">
         <Text {...roleProps(role)}>{ROLE_STYLES[role].marker} </Text>
         <Text bold>#{row.id} {row.local} ⇄ {row.remote} </Text>
         <Text {...roleProps(role)}>{row.state}</Text>
+        {inState === null || shown?.gone ? null : <Text {...roleProps(role)}> {formatMs(inState)}</Text>}
         {gone === '' ? null : <Text color="red">{gone}</Text>}
         <Text dimColor> {row.responder ?? ''} rto {formatMs(row.rto)} mss {row.mss} cwnd {row.cwnd} wnd {row.sndWnd}/{row.rcvWnd}{loading}</Text>
       </Text>
       <Box width={width} height={topH}>
-        <TimelineView entries={timeline.entries} width={width - sideW - 1} height={topH} lang={lang} />
+        <TimelineView entries={timeline.entries} base={base} width={width - sideW - 1} height={topH} lang={lang} />
         <Text> </Text>
         <Box flexDirection="column" width={sideW}>
           <TimersView timers={timers} width={sideW} lang={lang} />
           <BuffersView gauges={gauges} width={sideW} lang={lang} rows={buffersRows} />
         </Box>
       </Box>
-      <LadderView rows={ladder} row={row} width={width} height={Math.max(3, height - topH - 1)} lang={lang} relative={relative} />
+      <LadderView rows={ladder} row={row} base={base} marks={controller.hintMarks().segments} width={width} height={Math.max(3, height - topH - 1)} lang={lang} relative={relative} />
     </Box>
   );
 }

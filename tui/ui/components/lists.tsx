@@ -31,11 +31,12 @@ export function CountersView({ controller, width, height }: ViewProps): React.Re
   const win = controller.window('counters', lines.length, bodyH * columns);
   const shown = lines.slice(win.start, win.end);
   const nameW = 22;
+  const marks = controller.hintMarks().counters;
   const render = (l: CounterLine, i: number): React.ReactNode => l.kind === 'group'
     ? <Text key={`g${l.id}${i}`} bold inverse={win.start + i === win.cursor} wrap="truncate">{fit(t(lang, `group.${l.id}` as 'group.Tcp'), colW)}</Text>
     : (
       <Text key={l.name} wrap="truncate" inverse={win.start + i === win.cursor}>
-        {'  '}{fit(l.name, nameW)} {fit(formatCount(l.value), 12, 'right')} <Text color={l.delta > 0 ? 'green' : l.delta < 0 ? 'red' : undefined} bold={l.delta !== 0}>{fit(formatDelta(l.delta), 8, 'right')}</Text>
+        {marks.has(l.name) ? <Text color="yellow" bold>» {fit(l.name, nameW)}</Text> : `  ${fit(l.name, nameW)}`} {fit(formatCount(l.value), 12, 'right')} <Text color={l.delta > 0 ? 'green' : l.delta < 0 ? 'red' : undefined} bold={l.delta !== 0}>{fit(formatDelta(l.delta), 8, 'right')}</Text>
         <Text dimColor> {truncate(l.doc, Math.max(0, colW - nameW - 26))}</Text>
       </Text>
     );
@@ -65,13 +66,14 @@ export function KnobsView({ controller, width, height }: ViewProps): React.React
   const rangeW = width >= 120 ? 18 : 12;
   const docW = Math.max(0, width - nameW - valW - rangeW - 6);
   const sel = knobs[win.cursor];
+  const marks = controller.hintMarks().knobs;
   return (
     <Box flexDirection="column" width={width} height={height}>
       <Title text={t(lang, 'pane.knobs')} width={width} right={String(knobs.length)} />
       {knobs.length === 0 ? <Text dimColor>{t(lang, 'knobs.empty')}</Text> : null}
       {knobs.slice(win.start, win.end).map((k, i) => (
         <Text key={k.name} wrap="truncate" inverse={win.start + i === win.cursor}>
-          {k.changed ? <Text color="yellow">*</Text> : ' '} {fit(k.name, nameW)} <Text bold={k.changed}>{fit(k.valueText, valW)}</Text> <Text dimColor>{fit(k.range, rangeW)} {truncate(k.doc, docW)}</Text>
+          {k.changed ? <Text color="yellow">*</Text> : ' '}{marks.has(k.name) ? <Text color="yellow" bold>»</Text> : ' '}<Text {...(marks.has(k.name) ? { color: 'yellow', bold: true } : {})}>{fit(k.name, nameW)}</Text> <Text bold={k.changed}>{fit(k.valueText, valW)}</Text> <Text dimColor>{fit(k.range, rangeW)} {truncate(k.doc, docW)}</Text>
         </Text>
       ))}
       {sel === undefined ? null : (
@@ -124,6 +126,7 @@ export function FaultsView({ controller, width, height }: ViewProps): React.Reac
   const win = controller.window('faults', rules.length, bodyH);
   const f = snap?.faults;
   const pcap = snap?.pcap;
+  const marks = controller.hintMarks().faults;
   const counts = f ? Object.entries(f.counts).map(([k, v]) => `${k} ${v}`).join('  ') : '';
   return (
     <Box flexDirection="column" width={width} height={height}>
@@ -131,7 +134,7 @@ export function FaultsView({ controller, width, height }: ViewProps): React.Reac
       {rules.length === 0 ? <Text dimColor>  {t(lang, 'faults.none')}</Text> : null}
       {rules.slice(win.start, win.end).map((r, i) => (
         <Text key={r.rule.id ?? i} wrap="truncate" inverse={win.start + i === win.cursor}>
-          <Text color="yellow">▲</Text> {fit(r.rule.id ?? '', 10)} {fit(describeRule(r.rule), Math.max(10, width - 40))} <Text dimColor>matched {r.matched} fired {r.fired}</Text>
+          <Text color="yellow">▲</Text>{marks.has(r.rule.id ?? '') ? <Text color="yellow" bold>»</Text> : ' '}{fit(r.rule.id ?? '', 10)} {fit(describeRule(r.rule), Math.max(10, width - 40))} <Text dimColor>matched {r.matched} fired {r.fired}</Text>
         </Text>
       ))}
       <Box flexDirection="column" marginTop={1} width={width}>
