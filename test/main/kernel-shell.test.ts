@@ -1,4 +1,4 @@
-// The kernel-side shell (main/kernel-shell.ts): a real pty through `script`, reached over a
+// The kernel-side shell (main/kernel-shell.ts): a real pty (serve-shell's bridge), reached over a
 // WebSocket on 127.0.0.1 only with the token and an allowed Origin. Runs /bin/sh in this
 // namespace (no TUN needed); the namespace command line is checked as data.
 import { describe, expect, it } from 'vitest';
@@ -24,11 +24,19 @@ describe('kernel shell', () => {
       let out = '';
       ws.on('message', (d) => { out += d.toString(); });
       ws.send(JSON.stringify({ resize: { cols: 100, rows: 30 } }));
-      ws.send(Buffer.from('echo "tty=$(tty | cut -c1-8) cols=$(tput cols 2>/dev/null || stty size)"; echo done-$((40+2))\n'));
+      ws.send(Buffer.from('echo "tty=$(tty | cut -c1-8) size=$(stty size)"; echo done-$((40+2))\n'));
       const deadline = Date.now() + 10_000;
       while (!out.includes('done-42') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       expect(out).toContain('done-42');
       expect(out).toContain('tty=/dev/pts');
+      expect(out).toContain('size=30 100');
+      // A resize later reaches the pty too.
+      ws.send(JSON.stringify({ resize: { cols: 120, rows: 40 } }));
+      await new Promise((r) => setTimeout(r, 200));
+      ws.send(Buffer.from('echo "now=$(stty size)"\n'));
+      const end2 = Date.now() + 10_000;
+      while (!out.includes('now=40 120') && Date.now() < end2) await new Promise((r) => setTimeout(r, 50));
+      expect(out).toContain('now=40 120');
       expect(sh.sessions()).toBe(1);
       ws.close();
     } finally {
