@@ -38,6 +38,7 @@ export type SocketEvent = 'connect' | 'readable' | 'end' | 'drain' | 'close';
 export interface SocketHost {
   sockWrite(t: Tcb, data: Uint8Array): number;
   sockRead(t: Tcb, max: number): Uint8Array | null;
+  sockDiscard(t: Tcb, max: number): number;
   sockShutdown(t: Tcb): void;
   sockClose(t: Tcb, sock: Socket): void;
   sockAbort(t: Tcb): void;
@@ -75,6 +76,8 @@ export class Socket {
 
   write(data: Uint8Array): number { return this.host.sockWrite(this.tcb, data); }
   read(max = Number.MAX_SAFE_INTEGER): Uint8Array | null { return this.host.sockRead(this.tcb, max); }
+  /** Like read() for a sink: drops up to max received bytes without copying; the bytes dropped (0: none buffered). */
+  discard(max = Number.MAX_SAFE_INTEGER): number { return this.host.sockDiscard(this.tcb, max); }
   shutdown(): void { this.host.sockShutdown(this.tcb); }
   close(): void { this.host.sockClose(this.tcb, this); }
   abort(): void { this.host.sockAbort(this.tcb); }

@@ -26,7 +26,7 @@ import {
 } from '../tcp/tcb.ts';
 import { keepCnt, keepIdle, keepIntvl, onTimer, rearmKeepalive, setKeepalive } from '../tcp/timeouts.ts';
 import { dueTimer, earliestDeadline, rtxTimerName, twoMslTimerName, timerValue } from '../tcp/timers.ts';
-import { setNodelay, userReceive, userSend } from '../tcp/user.ts';
+import { setNodelay, userDiscard, userReceive, userSend } from '../tcp/user.ts';
 import { buildEchoReply, ICMP_FRAG_NEEDED, ICMP_HOST_UNREACH, ICMP_NET_UNREACH, ICMP_PORT_UNREACH, ICMP_PROT_UNREACH, parseIcmp } from '../wire/icmp.ts';
 import { emitIpv4Header, formatAddress, IPPROTO_ICMP, IPPROTO_TCP, parseIpv4 } from '../wire/ipv4.ts';
 import type { Ipv4Packet } from '../wire/ipv4.ts';
@@ -768,6 +768,18 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
       if (r !== null && r.length > 0 && (t.flags & F_FIN_RCVD) !== 0 && unreadBytes(t) === 0) this.notify(t, N_READABLE);
       this.timers.update(t);
       return r;
+    } finally {
+      this.leave();
+    }
+  }
+
+  sockDiscard(t: Tcb, max: number): number {
+    this.enter();
+    try {
+      const n = userDiscard(t, max, this.clock.now(), this);
+      if (n > 0 && (t.flags & F_FIN_RCVD) !== 0 && unreadBytes(t) === 0) this.notify(t, N_READABLE);
+      this.timers.update(t);
+      return n;
     } finally {
       this.leave();
     }

@@ -5,7 +5,8 @@
 // timer otherwise, immediate ACKs for out-of-order and gap-filling segments).
 import { seqAdd, seqDiff } from '../wire/seq.ts';
 import type { Seq } from '../wire/seq.ts';
-import { ByteQueue } from './byte-queue.ts';
+import { acquireQueue, releaseQueue } from './byte-queue.ts';
+import type { ByteQueue } from './byte-queue.ts';
 import type { TcpSink } from './effects.ts';
 import { Reassembly } from './reassembly.ts';
 import { F_ACK_NOW, F_ACK_PENDING, F_DSACK, F_OOO_FIN } from './tcb.ts';
@@ -72,7 +73,7 @@ function inWindow(s: Seq, start: Seq, len: number): boolean {
 }
 
 function ensureRcvQ(tcb: Tcb, n: number): ByteQueue {
-  if (tcb.rcvQ === null) tcb.rcvQ = new ByteQueue(Math.min(tcb.rcvBuf, Math.max(4096, n * 2)));
+  if (tcb.rcvQ === null) tcb.rcvQ = acquireQueue(Math.min(tcb.rcvBuf, Math.max(4096, n * 2)));
   return tcb.rcvQ;
 }
 
@@ -154,8 +155,24 @@ export function readBuffered(tcb: Tcb, max: number): Uint8Array | null {
   const q = tcb.rcvQ;
   if (q === null || q.length === 0) return null;
   const out = q.take(max);
-  if (q.length === 0) tcb.rcvQ = null;
+  if (q.length === 0) {
+    tcb.rcvQ = null;
+    releaseQueue(q);
+  }
   return out;
+}
+
+/** Drop up to max in-order bytes from the receive buffer without copying them (a sink's read). */
+export function discardBuffered(tcb: Tcb, max: number): number {
+  const q = tcb.rcvQ;
+  if (q === null || q.length === 0) return 0;
+  const n = Math.min(max, q.length);
+  q.consume(n);
+  if (q.length === 0) {
+    tcb.rcvQ = null;
+    releaseQueue(q);
+  }
+  return n;
 }
 
 /**

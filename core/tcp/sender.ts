@@ -6,6 +6,7 @@
 import { seqAdd, seqDiff, seqGe, seqGt, seqLe, seqLt, seqMax } from '../wire/seq.ts';
 import type { Seq } from '../wire/seq.ts';
 import { ACK_BIT, FIN, PSH, RST, SYN } from '../wire/tcp.ts';
+import { releaseQueue } from './byte-queue.ts';
 import type { TcpSegment } from '../wire/tcp.ts';
 import { NO_OPTIONS } from '../wire/tcp-options.ts';
 import type { SackBlock, TcpOptions } from '../wire/tcp-options.ts';
@@ -383,7 +384,10 @@ function newDataAcked(tcb: Tcb, seg: TcpSegment, ack: Seq, now: number, sink: Tc
   if (q !== null && seqGt(ack, tcb.sndQSeq)) {
     const n = Math.min(seqDiff(ack, tcb.sndQSeq), q.length);
     q.consume(n);
-    if (q.length === 0) tcb.sndQ = null;
+    if (q.length === 0) {
+      tcb.sndQ = null;
+      releaseQueue(q);
+    }
   }
   tcb.sndUna = ack;
   if (seqLt(tcb.sndNxt, ack)) tcb.sndNxt = ack;

@@ -1,9 +1,9 @@
 // The user calls of RFC 9293 3.10.2 (SEND) and 3.10.3 (RECEIVE), and socket options that
 // change the state machine's behaviour (TCP_NODELAY, SO_KEEPALIVE, buffer sizes, TCP_MAXSEG).
 // OPEN is in handshake.ts; CLOSE, SHUTDOWN and ABORT in close.ts.
-import { ByteQueue } from './byte-queue.ts';
+import { acquireQueue } from './byte-queue.ts';
 import type { SocketErrorCode, TcpSink } from './effects.ts';
-import { readBuffered, windowUpdateWanted } from './receiver.ts';
+import { discardBuffered, readBuffered, windowUpdateWanted } from './receiver.ts';
 import { output, unackedBytes } from './sender.ts';
 import { F_ACK_NOW, F_FIN_QUEUED, F_FIN_RCVD, F_NODELAY, F_WANT_DRAIN } from './tcb.ts';
 import type { Tcb } from './tcb.ts';
@@ -37,7 +37,7 @@ export function userSend(tcb: Tcb, data: Uint8Array, now: number, sink: TcpSink)
   if (n < data.length) tcb.flags |= F_WANT_DRAIN;
   if (n === 0) return 0;
   // The queue starts at the first unacknowledged data byte (Tcb.sndQSeq).
-  if (tcb.sndQ === null) tcb.sndQ = new ByteQueue(Math.min(tcb.sndBuf, Math.max(n, 4096)));
+  if (tcb.sndQ === null) tcb.sndQ = acquireQueue(Math.min(tcb.sndBuf, Math.max(n, 4096)));
   tcb.sndQ.append(data, 0, n);
   output(tcb, now, sink);
   return n;
@@ -55,6 +55,19 @@ export function userReceive(tcb: Tcb, max: number, now: number, sink: TcpSink): 
     output(tcb, now, sink);
   }
   return data;
+}
+
+/**
+ * RECEIVE without the data: drops up to max bytes (0 when nothing is buffered); the window
+ * opens exactly as after a read.
+ */
+export function userDiscard(tcb: Tcb, max: number, now: number, sink: TcpSink): number {
+  const n = discardBuffered(tcb, max);
+  if (n > 0 && tcb.state !== 'CLOSED' && tcb.state !== 'TIME-WAIT' && (tcb.flags & F_FIN_RCVD) === 0 && windowUpdateWanted(tcb)) {
+    tcb.flags |= F_ACK_NOW;
+    output(tcb, now, sink);
+  }
+  return n;
 }
 
 /** TCP_NODELAY: on means Nagle off; turning it on pushes what Nagle held (Linux). */
