@@ -18,7 +18,7 @@ import { marker, roleClass, stateClass } from '../model/roles.ts';
 import { ConfirmDialog } from './confirm.tsx';
 
 /** The shared netstat set, then the ss -i extras, then the app; the shared layout drops by priority when narrow. */
-export const GUI_COLUMN_IDS = ['id', ...DEFAULT_CONNECTION_COLUMN_IDS, 'rto', 'retrans', 'mss', 'wscale', 'responder'] as const;
+export const GUI_COLUMN_IDS = ['id', ...DEFAULT_CONNECTION_COLUMN_IDS.flatMap((c) => (c === 'state' ? ['state', 'since'] : [c])), 'rto', 'retrans', 'mss', 'wscale', 'responder'] as const;
 const GUI_COLUMNS = pickColumns(CONNECTION_COLUMNS, GUI_COLUMN_IDS);
 /** One terminal cell of the shared layout in pixels (12px monospace); each column adds padding. */
 const CELL_PX = 7.25;
