@@ -9,7 +9,7 @@ import type { FakeLab } from '../core/api/fake-lab.ts';
 import { demoLab } from './demo-lab.ts';
 import { hasChromium, openBrowser, serveWebLab, shot, shotOf, type Browsing, type WebLab } from './harness.ts';
 
-async function eventually(check: () => Promise<void>, ms = 10_000): Promise<void> {
+async function eventually(check: () => Promise<void>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   for (;;) {
     try {

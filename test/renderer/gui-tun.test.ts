@@ -14,7 +14,7 @@ import { parseServeArgs, startDaemon, type Daemon } from '../../tui/commands/ser
 import { createTestNet, isRoot, type ExecResult, type TestNet } from '../interop/netns.ts';
 import { ensureBundle, hasChromium, openBrowser, shot, shotOf, type Browsing } from './harness.ts';
 
-const until = async (what: string, fn: () => Promise<boolean> | boolean, ms = 10_000): Promise<void> => {
+const until = async (what: string, fn: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> => {
   const end = Date.now() + ms;
   while (Date.now() < end) {
     if (await fn()) return;
@@ -24,7 +24,7 @@ const until = async (what: string, fn: () => Promise<boolean> | boolean, ms = 10
 };
 
 /** Retries an assertion until it passes or `ms` run out (Playwright's auto-waiting, for vitest's expect). */
-async function eventually(check: () => Promise<void>, ms = 10_000): Promise<void> {
+async function eventually(check: () => Promise<void>, ms = 20_000): Promise<void> {
   const end = Date.now() + ms;
   for (;;) {
     try {
@@ -91,7 +91,7 @@ describe.skipIf(!isRoot || !hasChromium)('the GUI against a real TUN (own namesp
   it('a kernel curl appears as a row, and its detail shows SYN-RECEIVED -> ESTABLISHED and the handshake ladder', async () => {
     curl = net.exec(['curl', '-sS', '--max-time', '25', `http://${net.labAddr}:8080/`], { timeoutMs: 30_000 });
     const row = b.page.locator('.tr', { hasText: ':8080' }).first();
-    await row.waitFor({ timeout: 10_000 });
+    await row.waitFor({ timeout: 20_000 });
     await eventually(async () => expect(await row.locator('.state').innerText()).toContain('ESTABLISHED'));
     conn = Number(await row.getAttribute('data-conn'));
     expect(conn).toBeGreaterThan(0);
