@@ -27,7 +27,7 @@ const active = (page: Page): Promise<string> => page.evaluate(() => {
   return el ? `${el.tagName.toLowerCase()}.${el.className}` : '';
 });
 
-describe.skipIf(!hasChromium)('the GUI by keyboard, and the kernel shell tab (Chromium, FakeLab)', () => {
+describe.skipIf(!hasChromium)('the GUI by keyboard, and the kernel shell tab (Chromium, FakeLab)', { timeout: 90_000 }, () => {
   let lab: FakeLab;
   let web: WebLab;
   let shell: KernelShell;

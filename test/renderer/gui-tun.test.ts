@@ -48,7 +48,7 @@ async function view(page: Page, key: string): Promise<void> {
   await press(page, key);
 }
 
-describe.skipIf(!isRoot || !hasChromium)('the GUI against a real TUN (own namespace, Chromium)', () => {
+describe.skipIf(!isRoot || !hasChromium)('the GUI against a real TUN (own namespace, Chromium)', { timeout: 90_000 }, () => {
   let net: TestNet;
   let lab: Lab;
   let daemon: Daemon;
