@@ -38,7 +38,7 @@ describe('the scenario set', () => {
     const clock = new ManualClock(0);
     const lab = createLab({ simulated: true, clock });
     try {
-      lab.handlers.scenarioRun({ name: 'handshake' });
+      lab.handlers.scenarioRun({ name: 'rst' });
       for (let i = 0; i < 50 && lab.snapshot().scenario?.running === true; i++) {
         await new Promise((r) => setTimeout(r, 0));
         lab.advance(10);
@@ -46,7 +46,7 @@ describe('the scenario set', () => {
       const report = scenarioReport(lab);
       expect(report?.verdict).toBe('refused');
       expect(report?.reason).toMatch(/needs the real kernel.*simulated wire.*tcplab setup/);
-      expect(lab.snapshot().scenario).toMatchObject({ name: 'handshake', running: false });
+      expect(lab.snapshot().scenario).toMatchObject({ name: 'rst', running: false });
     } finally {
       lab.close();
     }

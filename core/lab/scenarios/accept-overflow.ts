@@ -68,7 +68,7 @@ export const acceptOverflow = defineScenario({
   titleZh: '全连接队列溢出:backlog,tcp_abort_on_overflow 为 0 和 1',
   summary: 'A listener with backlog 2 stops accepting; five kernel clients connect. With tcp_abort_on_overflow=0 the overflowing handshake waits (its ACK dropped) and completes once the listener accepts again; with 1 it is reset. SYNs arriving while the queue is full are dropped.',
   summaryZh: 'backlog 为 2 的监听者停止 accept;五个内核客户端发起连接。tcp_abort_on_overflow=0 时溢出的握手等待(其 ACK 被丢弃),监听者恢复 accept 后完成;为 1 时被重置。队列满时到达的 SYN 被丢弃。',
-  needs: 'kernel',
+  needs: 'any',
   explain: {
     en: [
       'What the teaching material says: after the third segment the server moves the connection from the SYN (half-open) queue to the accept (full) queue; when the accept queue is full, ListenOverflows grows and tcp_abort_on_overflow decides: 0 drops the ACK (the client, which thinks it is connected, sees a read timeout, or succeeds later because the server resends its SYN-ACK and the client ACKs again), 1 sends RST (the client sees "connection reset by peer"). All of this is right and shown here.',

@@ -2,7 +2,7 @@
 // TIME-WAIT can be watched to its end on the lab's side; the kernel's TIME-WAIT (60 s, fixed in
 // Linux) is shown with ss inside the namespace.
 import { defineScenario, watchConn, watchKnob } from './framework.ts';
-import { ms, near } from './observe.ts';
+import { ms, onTime } from './observe.ts';
 import { drain, kernelPort, toolOk } from './util.ts';
 
 const LAB_PORT = 7201;
@@ -15,7 +15,7 @@ export const close = defineScenario({
   titleZh: '双方各自发起的四次挥手,TIME-WAIT 持续 2*MSL',
   summary: 'The lab closes first (FIN-WAIT-1, FIN-WAIT-2, TIME-WAIT for 2*MSL with MSL shortened to 2 s), then the kernel closes first (CLOSE-WAIT, LAST-ACK on the lab; TIME-WAIT on the kernel).',
   summaryZh: '先由实验室主动关闭(FIN-WAIT-1、FIN-WAIT-2、TIME-WAIT 持续 2*MSL,MSL 缩短为 2 秒),再由内核主动关闭(实验室经历 CLOSE-WAIT、LAST-ACK;内核进入 TIME-WAIT)。',
-  needs: 'kernel',
+  needs: 'any',
   explain: {
     en: [
       'What the teaching material says: the side that closes first sends FIN and enters FIN-WAIT-1; the other side ACKs it and enters CLOSE-WAIT (the connection is half-closed: it may still send); the first side, on that ACK, enters FIN-WAIT-2. When the second side closes it sends its FIN and enters LAST-ACK; the first side ACKs it and enters TIME-WAIT, where it stays 2*MSL before CLOSED, so that a lost last ACK can be repeated (the peer retransmits its FIN) and old segments die out. A FIN consumes one sequence number, like a SYN. All of that is what you will see.',
@@ -62,7 +62,7 @@ export const close = defineScenario({
     const end = s.seen.states(conn).find((e) => e.from === 'TIME-WAIT')?.at ?? null;
     const dur = tw !== null && end !== null ? end - tw : null;
     s.check('TIME-WAIT lasted 2*MSL', 'TIME-WAIT 持续了 2*MSL', ms(2 * MSL_S * 1000), dur === null ? 'did not end' : ms(dur),
-      dur !== null && near(dur, 2 * MSL_S * 1000, 0.1, 100));
+      dur !== null && onTime(dur, 2 * MSL_S * 1000, 300));
     const ssLine = kernelSide.lines.find((l) => l.step === 'ss');
     const kernelCW = Array.isArray(ssLine?.lines) && (ssLine.lines as string[]).some((l) => l.startsWith('CLOSE-WAIT') && l.includes(`${s.labAddr}:${LAB_PORT}`));
     s.check('meanwhile the kernel socket was in CLOSE-WAIT (ss -tan)', '此时内核的套接字处于 CLOSE-WAIT(ss -tan)', 'CLOSE-WAIT',

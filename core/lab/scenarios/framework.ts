@@ -23,6 +23,8 @@ import type { Lab } from '../lab.ts';
 import type { Scenario, ScenarioContext } from '../scenarios.ts';
 import { KernelSide, type KernelApi } from './kernel.ts';
 import { Observer } from './observe.ts';
+import { ScenarioRefused } from './refused.ts';
+import { SimulatedKernel } from './simulated-kernel.ts';
 import type {
   ScenarioCheck, ScenarioHint, ScenarioHintTarget, ScenarioReport, ScenarioSeries, ScenarioStatusPatch, ScenarioVerdict,
 } from './status.ts';
@@ -52,13 +54,7 @@ export type LabScenario = Scenario<Lab> & Omit<ScenarioDefinition, 'run'>;
 /** The context; update() takes the status fields of status.ts (the API's ScenarioStatus once it has them). */
 type Ctx = Omit<ScenarioContext<Lab>, 'update'> & { update: (patch: ScenarioStatusPatch) => void };
 
-/** Thrown to refuse a run: the scenario cannot run here (the reason says why and what to do). */
-export class ScenarioRefused extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ScenarioRefused';
-  }
-}
+export { ScenarioRefused };
 
 const reports = new WeakMap<Lab, ScenarioReport>();
 
@@ -83,7 +79,7 @@ export class ScenarioRun {
     this.lab = ctx.lab;
     this.signal = ctx.signal;
     this.report = {
-      name: def.name, verdict: null, checks: [], steps: [], hints: [], series: [], reason: null,
+      name: def.name, peer: 'kernel', verdict: null, checks: [], steps: [], hints: [], series: [], reason: null,
       startedAt: this.lab.clock.now(), finishedAt: null,
     };
   }
@@ -311,7 +307,14 @@ export class ScenarioRun {
         `'${this.def.name}' needs the real kernel as the peer (it runs Linux's own tools on the kernel side), and this lab runs on a simulated wire. ` +
         'Run it on a TUN: tcplab setup, then tcplab serve.');
     }
-    if (this.lab.info.simulated) return;
+    if (this.lab.info.simulated) {
+      if (this.lab.peer === null) throw new ScenarioRefused('this lab has no peer to talk to');
+      this.kernelSide = new SimulatedKernel(this.lab, this.lab.peer);
+      this.report.peer = 'simulated';
+      this.step('On the simulated wire the other side is a second copy of the lab\'s own stack, not Linux: where this scenario says "the kernel", read "the simulated peer". Run it on a TUN to see Linux.',
+        '在模拟线路上,另一端是实验室自己协议栈的第二个副本,而不是 Linux:本场景中说"内核"的地方,请理解为"模拟对端"。要观察 Linux,请在 TUN 上运行。');
+      return;
+    }
     this.kernelSide = new KernelSide(this.lab.netns, this.lab.info.device, this.lab.info.kernelAddr, this.lab.info.labAddr);
     for (const tool of ['python3', ...(this.def.tools ?? [])]) {
       if (!(await this.kernelSide.has(tool))) {

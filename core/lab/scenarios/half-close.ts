@@ -23,7 +23,7 @@ export const halfClose = defineScenario({
   titleZh: '半关闭:一方发出 FIN 之后数据仍在流动',
   summary: 'The kernel shuts down writing and still receives 200 KB from the lab in CLOSE-WAIT; then the lab shuts down writing and still receives 100 KB in FIN-WAIT-2.',
   summaryZh: '内核关闭写方向后,仍从处于 CLOSE-WAIT 的实验室收到 200 KB;然后实验室关闭写方向,在 FIN-WAIT-2 中仍收到 100 KB。',
-  needs: 'kernel',
+  needs: 'any',
   explain: {
     en: [
       'What the teaching material says: a FIN only means "I have nothing more to send". The side that receives it ACKs it, enters CLOSE-WAIT and may go on sending as long as it likes; the side that sent it (FIN-WAIT-2) must go on receiving. That is why closing takes four segments where opening takes three. This is right, and this scenario shows it both ways.',

@@ -46,7 +46,7 @@ export const handshake = defineScenario({
   titleZh: '三次握手(被动打开与主动打开)',
   summary: 'The kernel connects to the lab, then the lab connects to the kernel: SYN, SYN-ACK, ACK, with ack = seq + 1 each way.',
   summaryZh: '内核连接实验室,然后实验室连接内核:SYN、SYN-ACK、ACK,每个方向都是 ack = seq + 1。',
-  needs: 'kernel',
+  needs: 'any',
   explain: {
     en: [
       'What the teaching material says: the client sends SYN (seq = x) and enters SYN-SENT; the server answers SYN+ACK (seq = y, ack = x + 1) and enters SYN-RECEIVED; the client answers ACK (seq = x + 1, ack = y + 1) and both are ESTABLISHED. A SYN carries no data but consumes one sequence number, hence ack = seq + 1. That is exactly what you will see on the ladder.',

@@ -126,3 +126,12 @@ export function newBytes(segs: readonly SegmentEvent[]): number {
   }
   return n;
 }
+
+/**
+ * A timer's observed wait against the expected one: timers fire late (a busy machine, the
+ * event loop), never early. Allows `early` ms early (clock granularity) and late by the larger
+ * of `lateAbs` ms and `lateRel` of the expected wait.
+ */
+export function onTime(observed: number, expected: number, lateAbs = 150, lateRel = 0.1, early = 5): boolean {
+  return observed >= expected - early && observed <= expected + Math.max(lateAbs, expected * lateRel);
+}

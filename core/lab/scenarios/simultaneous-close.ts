@@ -13,7 +13,7 @@ export const simultaneousClose = defineScenario({
   titleZh: '同时关闭:两个 FIN 交叉,双方都进入 CLOSING',
   summary: 'The kernel and the lab close at the same moment; the fault injector holds the FINs so they cross in flight. Each side gets a FIN while its own is unacknowledged: CLOSING, then TIME-WAIT on both sides.',
   summaryZh: '内核和实验室在同一时刻关闭;故障注入器扣住 FIN,让它们在途中交叉。每一方都在自己的 FIN 尚未被确认时收到对方的 FIN:进入 CLOSING,然后双方都进入 TIME-WAIT。',
-  needs: 'kernel',
+  needs: 'any',
   explain: {
     en: [
       'What the teaching material says (the article on the states): CLOSING is rare; it happens when you have sent a FIN and, instead of the ACK for it, receive the peer\'s FIN, that is when both sides close at almost the same time. That is right.',

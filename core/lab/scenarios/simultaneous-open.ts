@@ -14,7 +14,7 @@ export const simultaneousOpen = defineScenario({
   titleZh: '同时打开:两个 SYN 交叉,没有监听者',
   summary: 'The kernel and the lab connect to each other\'s port at the same time. Each receives a SYN while in SYN-SENT, answers SYN-ACK and passes SYN-RECEIVED: four segments instead of three.',
   summaryZh: '内核和实验室同时连接对方的端口。双方都在 SYN-SENT 中收到 SYN,回复 SYN-ACK,经过 SYN-RECEIVED:四个报文而不是三个。',
-  needs: 'kernel',
+  needs: 'any',
   explain: {
     en: [
       'What the teaching material says: one article states that a connection must be opened actively by one side and passively by the other (a listener). That is the usual case, not the only one.',

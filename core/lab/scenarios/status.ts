@@ -48,6 +48,8 @@ export interface ScenarioStatusPatch {
 /** The whole outcome of one run, also kept by the framework (scenarioReport(lab)). */
 export interface ScenarioReport {
   name: string;
+  /** Who played the other side: Linux ('kernel', on a TUN) or the simulated wire's peer stack. */
+  peer: 'kernel' | 'simulated';
   verdict: ScenarioVerdict | null;
   checks: ScenarioCheck[];
   steps: { at: number; en: string; zh: string }[];
