@@ -181,13 +181,19 @@ describe.skipIf(!isRoot || !hasChromium)('the GUI against a real TUN (own namesp
     await shot(b.page, '07-counters');
 
     await view(b.page, '5');
-    await b.page.locator('.fault-form input').first().fill('S');
-    await b.page.locator('.fault-form button[type="submit"]').click();
+    const ruleForm = b.page.locator('.fault-form').first();
+    await ruleForm.locator('input').first().fill('S');
+    await ruleForm.locator('button[type="submit"]').click();
     await eventually(async () => expect(await b.page.locator('ul.rules li').count()).toBe(1));
-    await b.page.locator('.fault-form input').nth(2).fill('x');
-    await b.page.locator('.fault-form button[type="submit"]').click();
-    await eventually(async () => expect(await b.page.locator('.fault-form .field-error').innerText()).not.toBe(''));
+    await ruleForm.locator('input').nth(2).fill('x');
+    await ruleForm.locator('button[type="submit"]').click();
+    await eventually(async () => expect(await ruleForm.locator('.field-error').innerText()).toContain('nth'));
+    const random = b.page.locator('.fault-form').nth(1);
+    await random.locator('button[type="submit"]').click();
+    await until('random loss on', () => lab.snapshot().faults.random?.loss === 0.05);
     await shot(b.page, '08-faults');
+    await random.getByRole('button', { name: 'Off' }).click();
+    await until('random faults off', () => lab.snapshot().faults.random === null);
     await b.page.locator('ul.rules button').click();
     await eventually(async () => expect(await b.page.locator('ul.rules li').count()).toBe(0));
 

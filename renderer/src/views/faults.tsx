@@ -23,6 +23,45 @@ export function describeRule(r: FaultRuleSpec): string {
   return `${act} ${parts.length ? '· ' + parts.join(' · ') : '· every packet'}`;
 }
 
+/** Seeded random faults over every packet: loss, duplication, corruption, reordering (probabilities). */
+function RandomFaults(): ReactNode {
+  const store = useStore();
+  const t = useT();
+  const current = store.snapshot?.faults.random ?? null;
+  const [seed, setSeed] = useState('1');
+  const [loss, setLoss] = useState('0.05');
+  const [dup, setDup] = useState('');
+  const [corrupt, setCorrupt] = useState('');
+  const [reorder, setReorder] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const num = (s: string): number | string | undefined => (s.trim() === '' ? undefined : /^\d+(\.\d+)?$/.test(s.trim()) ? Number(s) : s.trim());
+  async function apply(e: FormEvent): Promise<void> {
+    e.preventDefault();
+    const random: Record<string, unknown> = { seed: num(seed) };
+    for (const [k, v] of [['loss', loss], ['duplicate', dup], ['corrupt', corrupt], ['reorder', reorder]] as const) {
+      const n = num(v);
+      if (n !== undefined) random[k] = n;
+    }
+    const r = await store.call('faultRandom', { random }, { quiet: true });
+    setError(r.ok ? null : `${r.error.field ?? ''}: ${r.error.message}`);
+  }
+  return (
+    <form className="card fault-form" onSubmit={(e) => void apply(e)}>
+      <h3>{t('faults.random')}</h3>
+      <div className="form-grid">
+        <label>seed<input inputMode="numeric" value={seed} onChange={(e) => setSeed(e.target.value)} /></label>
+        <label>{t('faults.loss')}<input inputMode="decimal" placeholder="0.05" value={loss} onChange={(e) => setLoss(e.target.value)} /></label>
+        <label>{t('faults.duplicate')}<input inputMode="decimal" placeholder="0" value={dup} onChange={(e) => setDup(e.target.value)} /></label>
+        <label>{t('faults.corrupt')}<input inputMode="decimal" placeholder="0" value={corrupt} onChange={(e) => setCorrupt(e.target.value)} /></label>
+        <label>{t('faults.reorder')}<input inputMode="decimal" placeholder="0" value={reorder} onChange={(e) => setReorder(e.target.value)} /></label>
+        <button type="submit" className="solid">{t('faults.randomOn')}</button>
+        <button type="button" disabled={current === null} onClick={() => void store.call('faultRandom', { random: null })}>{t('faults.randomOff')}</button>
+      </div>
+      <div className="field-error" role="alert">{error}</div>
+    </form>
+  );
+}
+
 export function FaultsView(): ReactNode {
   const store = useStore();
   const t = useT();
@@ -98,6 +137,7 @@ export function FaultsView(): ReactNode {
         </div>
         <div className="field-error" role="alert">{error ? error.message : ''}</div>
       </form>
+      <RandomFaults />
       <div className="card">
         <h3>{t('faults.rules')}</h3>
         {!faults || faults.rules.length === 0 ? <p className="muted">{t('faults.none')}</p> : (
@@ -112,7 +152,12 @@ export function FaultsView(): ReactNode {
             ))}
           </ul>
         )}
-        {faults?.random && <p className="note">random faults: seed {faults.random.seed}{faults.random.loss ? `, loss ${faults.random.loss}` : ''}</p>}
+        {faults?.random && (
+          <p className="note">
+            {t('faults.random')}: seed {faults.random.seed}
+            {(['loss', 'duplicate', 'corrupt', 'reorder'] as const).map((k) => (faults.random?.[k] ? `, ${k} ${faults.random[k]}` : '')).join('')}
+          </p>
+        )}
         {totals && <p className="muted small">{t('faults.totals', { ...totals, held: faults?.held ?? 0 })}</p>}
       </div>
     </section>
