@@ -167,7 +167,8 @@ describe('the scenarios view (80x24)', () => {
     f = await h.press('v');
     expect(f).toContain('ISN in the 32-bit sequence space (0 to 2^32)');
     expect(f).toMatch(/^4\.3G│/m);
-    expect(f).toMatch(/^ {3}0│o/m);
+    expect(f).toMatch(/^ {3}0│@ +\+/m);
+    expect(f).toContain('@ several series on one point (they coincide)');
     f = await h.press('v');
     expect(f).toContain('─ Checks ─');
   });

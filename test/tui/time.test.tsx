@@ -85,8 +85,16 @@ describe('lab time (80x24)', () => {
     expect(f).toMatch(/\+ {2}- +lab time faster \/ slower \(timers only\)/);
   });
 
-  it('says plainly when the lab has no time control', async () => {
-    h = await startTui();
+  it('says plainly when the lab has no time control (an older lab)', async () => {
+    h = await startTui({
+      wrap: (c) => ({
+        ...c,
+        closed: c.closed,
+        call: ((m: string, a?: unknown) => (m === 'timeControl'
+          ? Promise.resolve({ ok: false, error: { code: 'ENOMETHOD', message: 'unknown method: timeControl' } })
+          : (c.call as (m: string, a?: unknown) => Promise<unknown>)(m, a))) as typeof c.call,
+      }),
+    });
     const f = await h.press('T');
     expect(f).toContain('✗ this lab has no time control yet (unknown method: timeControl)');
   });

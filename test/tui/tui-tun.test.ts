@@ -80,8 +80,9 @@ describe.skipIf(!isRoot || !hasTmux || !hasCurl)('tcplab tui in a terminal, on a
     curl.stderr?.on('data', (d: Buffer) => (curlErr += d.toString()));
     const curlExit = new Promise<number | null>((resolve) => curl.on('exit', (code) => resolve(code)));
 
-    const row = await waitFor('curl\'s row in the table', () => pane().split('\n').find((l) => /^= 10\.77\.0\.2:8080 +10\.77\.0\.1:\d+ +ESTABLISHED +\d+ +0/.test(l)));
-    expect(row).toMatch(/ESTABLISHED +\d+ +0/);   // the request waits unread in Recv-Q (manual responder)
+    // Local, Peer, State, In state, Recv-Q, Send-Q, ...
+    const row = await waitFor('curl\'s row in the table', () => pane().split('\n').find((l) => /^= 10\.77\.0\.2:8080 +10\.77\.0\.1:\d+ +ESTABLISHED +[\d.]+m?s +[1-9]\d* +0/.test(l)));
+    expect(row).toMatch(/ESTABLISHED +[\d.]+m?s +[1-9]\d* +0/);   // the request waits unread in Recv-Q (manual responder)
     expect(pane()).toContain('1 of 1');
 
     keys('R');

@@ -79,6 +79,8 @@ export interface UiState {
   highlight: ScenarioHintTarget | null;
   /** The hint `>` goes to next. */
   hintIndex: number;
+  /** First check shown when the check table scrolls; null follows the newest. */
+  checksScroll: number | null;
 }
 
 /** Scenario hint targets by kind: the value says whether it is the one the user jumped to. */
@@ -113,6 +115,8 @@ export class Controller {
   readonly pageSize: Record<Listed, number> = { connections: 10, listeners: 5, knobs: 10, faults: 5, counters: 10, trace: 10, scenarios: 5 };
   /** The scenarios view lays out in one column (set as it renders): v then opens the plot. */
   scenariosNarrow = true;
+  /** Checks of the scenario panel, and how many fit (set by the scenarios view). */
+  checksLines = { total: 0, page: 0 };
   /** Lines of the explanation, and how many fit (set by the scenarios view). */
   explainLines = { total: 0, page: 10 };
   private rowsMemo: { conns: readonly ConnectionRow[]; filter: ConnectionFilter; sort: SortSpec | null; bucket: number; rows: ConnectionRow[] } | null = null;
@@ -122,7 +126,7 @@ export class Controller {
     this.state = {
       view: 'connections', detail: false, help: false, helpScroll: 0, lang: opts.lang, filter: EMPTY_FILTER, sort: null,
       selectedConn: null, cursor: zero(), scroll: zero(), relative: true, traceFrozen: null, traceConnOnly: false,
-      prompt: null, confirm: null, status: null, explain: false, explainScroll: 0, plotMode: 'relative', plotOpen: false, highlight: null, hintIndex: 0,
+      prompt: null, confirm: null, status: null, explain: false, explainScroll: 0, plotMode: 'relative', plotOpen: false, highlight: null, hintIndex: 0, checksScroll: null,
     };
   }
 
@@ -447,8 +451,17 @@ export class Controller {
       }
     }
     if (k.ctrl) return false;
+    const { total, page } = this.checksLines;
+    if ((k.pageUp || k.pageDown) && total > page) {
+      const max = total - page;
+      const at = this.state.checksScroll ?? max;
+      const to = Math.max(0, Math.min(max, at + (k.pageDown ? page - 1 : 1 - page)));
+      this.set({ checksScroll: to >= max ? null : to });
+      return true;
+    }
     if (k.enter) {
       const sc = this.selectedScenario();
+      this.state = { ...this.state, checksScroll: null };
       if (sc !== null) void this.run('scenarioRun', this.store.client.call('scenarioRun', { name: sc.name }), () => this.t('result.scenarioStarted', { name: sc.name }));
       return true;
     }

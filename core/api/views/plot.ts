@@ -26,12 +26,16 @@ export interface PlotLegend {
 
 export interface Plot {
   rows: string[];
-  /** Per row, per cell: the index of the series drawn there, or -1. */
+  /** Per row, per cell: the index of the series drawn there, -1 for none, -2 for several. */
   owners: number[][];
   legend: PlotLegend[];
+  /** Cells where several series meet (drawn with OVERLAP_GLYPH). */
+  overlaps: number;
 }
 
-export const PLOT_GLYPHS = ['*', '+', 'o', 'x', '#', '%', '@', '&'] as const;
+export const PLOT_GLYPHS = ['*', '+', 'o', 'x', '#', '%', '&', '~'] as const;
+/** Where two series fall on one cell (e.g. the lab's and the kernel's ISN on the same clock). */
+export const OVERLAP_GLYPH = '@';
 
 const TWO32 = 2 ** 32;
 /** Successive points further apart than this are not on one clock's line. */
@@ -114,11 +118,19 @@ export function textPlot(series: readonly PlotSeries[], width: number, height: n
   const plotW = Math.max(4, width - labelW - 1);
   const grid: string[][] = Array.from({ length: rowsN }, () => new Array<string>(plotW).fill(' '));
   const owners: number[][] = Array.from({ length: rowsN }, () => new Array<number>(plotW).fill(-1));
+  let overlaps = 0;
   data.forEach((pts, si) => {
     for (const [x, y] of pts) {
       const col = Math.round(((x - xMin) / (xMax - xMin)) * (plotW - 1));
       const row = rowsN - 1 - Math.round(((y - yMin) / (yMax - yMin)) * (rowsN - 1));
       if (row < 0 || row >= rowsN || col < 0 || col >= plotW) continue;
+      const before = owners[row][col];
+      if (before !== -1 && before !== si) {
+        if (before !== -2) overlaps++;
+        grid[row][col] = OVERLAP_GLYPH;
+        owners[row][col] = -2;
+        continue;
+      }
       grid[row][col] = legend[si].glyph;
       owners[row][col] = si;
     }
@@ -137,5 +149,5 @@ export function textPlot(series: readonly PlotSeries[], width: number, height: n
   const right = `${shortNumber(xMax)} ${xUnit}`;
   rows.push(`${' '.repeat(labelW + 1)}${left}${' '.repeat(Math.max(1, plotW - left.length - right.length))}${right}`);
   rowOwners.push([]);
-  return { rows, owners: rowOwners, legend };
+  return { rows, owners: rowOwners, legend, overlaps };
 }

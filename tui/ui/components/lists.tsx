@@ -93,6 +93,7 @@ export function TracePane({ controller, width, height, lang }: ViewProps & { lan
   const bodyH = Math.max(1, height - 1);
   controller.pageSize.trace = bodyH;
   const events = controller.traceEvents(bodyH);
+  const marks = controller.hintMarks().segments;
   const timeW = Math.max(7, ...events.map((e) => textWidth(traceLine(e).time)));
   const { traceFrozen, traceConnOnly, selectedConn, scroll } = controller.state;
   const flags = [
@@ -109,7 +110,7 @@ export function TracePane({ controller, width, height, lang }: ViewProps & { lan
         const l = traceLine(e);
         return (
           <Text key={e.seq} wrap="truncate">
-            <Text dimColor>{l.time.padStart(timeW)}</Text> <Text {...roleProps(l.role)}>{fit(l.tag, 6)}</Text> {truncate(l.text, Math.max(0, width - timeW - 8))}
+            <Text dimColor>{l.time.padStart(timeW)}</Text>{marks.has(e.seq) ? <Text color="yellow" bold>»</Text> : ' '}<Text {...roleProps(l.role)}>{fit(l.tag, 6)}</Text> {truncate(l.text, Math.max(0, width - timeW - 8))}
           </Text>
         );
       })}

@@ -7,7 +7,7 @@ import { Box, Text } from 'ink';
 import { fit, textWidth, truncate, wrapText } from '../../../core/api/views/format.ts';
 import { t, type Lang } from '../../../core/api/views/i18n.ts';
 import { scenarioStatusOf } from '../../../core/api/views/lab-extras.ts';
-import { PLOT_GLYPHS, textPlot, type PlotMode } from '../../../core/api/views/plot.ts';
+import { OVERLAP_GLYPH, PLOT_GLYPHS, textPlot, type PlotMode } from '../../../core/api/views/plot.ts';
 import { scenarioPanel, scenarioRows, type ScenarioListRow, type ScenarioPanel } from '../../../core/api/views/scenario.ts';
 import type { Role } from '../../../core/api/views/state-roles.ts';
 import type { Controller } from '../controller.ts';
@@ -49,8 +49,12 @@ function ScenarioList({ rows, width, height, start, cursor, lang }: { rows: Scen
   );
 }
 
-/** Lines of the panel, each a small element, for `room` lines (the checks get two lines each when they fit). */
-function panelLines(p: ScenarioPanel, width: number, lang: Lang, highlighted: string | null, room: number): React.ReactElement[] {
+/**
+ * Lines of the panel for `room` lines: the step, the hints, the checks (two lines each when
+ * all fit, else one; when even that is too many, a window that follows the newest and scrolls
+ * with PgUp / PgDn), and the verdict, always last.
+ */
+function panelLines(controller: Controller, p: ScenarioPanel, width: number, lang: Lang, highlighted: string | null, room: number): React.ReactElement[] {
   const lines: React.ReactElement[] = [];
   const step = wrapText(`${t(lang, 'scenario.step')}: ${p.step}`, width - 1).slice(0, 3);
   step.forEach((l, i) => lines.push(<Text key={`s${i}`} wrap="truncate" color="cyan">{l}</Text>));
@@ -65,16 +69,25 @@ function panelLines(p: ScenarioPanel, width: number, lang: Lang, highlighted: st
       </Text>,
     );
   }
-  const right = p.checks.length === 0 ? '' : `✓ ${p.passed}  ✗ ${p.failed}`;
-  lines.push(<Title key="ct" text={t(lang, 'pane.checks')} width={width} right={right} />);
-  if (p.checks.length === 0) lines.push(<Text key="c-" dimColor>  {t(lang, 'scenario.noChecks')}</Text>);
-  else if (lines.length + 2 * p.checks.length + 1 <= room) {
+  const verdict = (
+    <Text key="v" wrap="truncate" {...roleProps(p.verdictRole)} bold>
+      {p.verdictMark} {p.verdictText}
+    </Text>
+  );
+  const n = p.checks.length;
+  // Lines left for the checks: below their title, above the verdict.
+  const left = room - lines.length - 2;
+  let right = n === 0 ? '' : `✓ ${p.passed}  ✗ ${p.failed}`;
+  const body: React.ReactElement[] = [];
+  controller.checksLines = { total: n, page: n };
+  if (n === 0) body.push(<Text key="c-" dimColor>  {t(lang, 'scenario.noChecks')}</Text>);
+  else if (2 * n <= left) {
     // Two lines a check: what, then expected and observed in full.
     const exp = t(lang, 'scenario.expected');
     const obs = t(lang, 'scenario.observed');
     p.checks.forEach((c, i) => {
-      lines.push(<Text key={`c${i}`} wrap="truncate"><Text {...roleProps(c.role)}>{c.mark}</Text> {c.what}</Text>);
-      lines.push(
+      body.push(<Text key={`c${i}`} wrap="truncate"><Text {...roleProps(c.role)}>{c.mark}</Text> {c.what}</Text>);
+      body.push(
         <Text key={`c${i}v`} wrap="truncate">
           {'    '}{c.expected === c.observed
             ? <><Text dimColor>{exp} = {obs}:</Text> {c.observed}</>
@@ -87,27 +100,31 @@ function panelLines(p: ScenarioPanel, width: number, lang: Lang, highlighted: st
     const whatW = Math.max(10, Math.floor(rest * 0.44));
     const expW = Math.max(8, Math.floor((rest - whatW) / 2) - 1);
     const obsW = Math.max(4, rest - whatW - expW - 2);
-    lines.push(
+    body.push(
       <Text key="ch" dimColor wrap="truncate">
         {'  '}{fit(t(lang, 'scenario.what'), whatW)} {fit(t(lang, 'scenario.expected'), expW)} {fit(t(lang, 'scenario.observed'), obsW)}
       </Text>,
     );
-    p.checks.forEach((c, i) => lines.push(
-      <Text key={`c${i}`} wrap="truncate">
+    const page = Math.max(1, left - 1);
+    controller.checksLines = { total: n, page };
+    // Follows the newest until the user scrolls.
+    const scroll = controller.state.checksScroll;
+    const from = n <= page ? 0 : Math.max(0, Math.min(n - page, scroll ?? n - page));
+    if (n > page) right = `${from + 1}-${from + page}/${n} PgUp PgDn · ${right}`;
+    p.checks.slice(from, from + page).forEach((c, i) => body.push(
+      <Text key={`c${from + i}`} wrap="truncate">
         <Text {...roleProps(c.role)}>{c.mark}</Text> {fit(c.what, whatW)} <Text dimColor>{fit(c.expected, expW)}</Text> <Text {...roleProps(c.pass ? null : 'error')}>{fit(c.observed, obsW)}</Text>
       </Text>,
     ));
   }
-  lines.push(
-    <Text key="v" wrap="truncate" {...roleProps(p.verdictRole)} bold>
-      {p.verdictMark} {p.verdictText}
-    </Text>,
-  );
+  lines.push(<Title key="ct" text={t(lang, 'pane.checks')} width={width} right={right} />, ...body, verdict);
   return lines;
 }
 
 function PlotView({ p, width, height, mode, lang }: { p: ScenarioPanel; width: number; height: number; mode: PlotMode; lang: Lang }): React.ReactElement {
-  const legendH = Math.min(p.series.length, Math.max(1, height - 6));
+  const probe = textPlot(p.series, width, Math.max(4, height - 1 - p.series.length), mode);
+  const legendN = p.series.length + (probe.overlaps > 0 ? 1 : 0);
+  const legendH = Math.min(legendN, Math.max(1, height - 6));
   const plot = textPlot(p.series, width, Math.max(4, height - 1 - legendH), mode);
   return (
     <Box flexDirection="column" width={width} height={height}>
@@ -133,6 +150,7 @@ function PlotView({ p, width, height, mode, lang }: { p: ScenarioPanel; width: n
           <Text {...roleProps(SERIES_ROLES[i % SERIES_ROLES.length])}>{PLOT_GLYPHS[i % PLOT_GLYPHS.length]}</Text> {l.name}{l.slope ? `  ${l.slope}` : ''}{!l.shown ? `  ${t(lang, 'scenario.scattered')}` : ''}
         </Text>
       ))}
+      {plot.overlaps > 0 && legendH > p.series.length ? <Text wrap="truncate" dimColor>{OVERLAP_GLYPH} {t(lang, 'scenario.overlap')}</Text> : null}
     </Box>
   );
 }
@@ -191,15 +209,17 @@ export function ScenariosView({ controller, width, height }: Props): React.React
     }
     const hinted = highlight === null ? null : p?.hints.find((h) => JSON.stringify(h.target) === JSON.stringify(highlight))?.key ?? null;
     const showPlot = p !== null && p.series.length > 0 && (wide || plotOpen);
-    if (p !== null && !(showPlot && !wide)) lines.push(...panelLines(p, panelW, lang, hinted, panelH - 1 - lines.length - (wide && showPlot ? 10 : 0)));
+    if (p !== null && !(showPlot && !wide)) lines.push(...panelLines(controller, p, panelW, lang, hinted, panelH - 1 - lines.length - (wide && showPlot ? 10 : 0)));
     const room = panelH - 1 - lines.length;
+    const plotH = showPlot && p !== null && (wide ? room >= 8 : true) ? (wide && sel.explain !== '' ? Math.min(room, Math.max(12, Math.floor(room * 0.6))) : room) : 0;
+    // Wide: the explanation fills what is left (i shows it whole).
+    const explainH = wide ? room - plotH : 0;
     panel = (
       <Box flexDirection="column" width={panelW} height={panelH}>
         {head}
         {lines.slice(0, panelH - 1)}
-        {showPlot && p !== null && (wide ? room >= 8 : true)
-          ? <PlotView p={p} width={panelW} height={wide ? room : panelH - 1 - lines.length} mode={plotMode} lang={lang} />
-          : null}
+        {plotH > 0 && p !== null ? <PlotView p={p} width={panelW} height={plotH} mode={plotMode} lang={lang} /> : null}
+        {explainH >= 4 && sel.explain !== '' ? <Explanation controller={controller} text={sel.explain} title={sel.name} width={panelW} height={explainH} /> : null}
       </Box>
     );
   }
