@@ -26,18 +26,36 @@ function halveSsthresh(tcb: Tcb): void {
   tcb.ssthresh = Math.max(Math.floor(flightSize(tcb) / 2), 2 * tcb.mss);
 }
 
+/**
+ * The largest cwnd (bytes), as Linux's snd_cwnd_clamp: far above any window (scaled windows
+ * end near 1 GiB) and below 2^31, where sequence arithmetic on SND.UNA + cwnd would wrap.
+ */
+export const CWND_MAX = 1 << 30;
+
+/**
+ * Whether the flight before this ACK used the window, so cwnd may grow (RFC 7661's intent, as
+ * Linux's tcp_is_cwnd_limited): in slow start while cwnd < 2 * flight, in congestion avoidance
+ * while the flight filled cwnd. A sender limited by the application or the peer's window does
+ * not grow cwnd without bound.
+ */
+function cwndLimited(tcb: Tcb, flightBefore: number): boolean {
+  if (tcb.cwnd < tcb.ssthresh) return tcb.cwnd < 2 * flightBefore;
+  return flightBefore + tcb.mss >= tcb.cwnd;
+}
+
 /** New data acknowledged outside fast recovery: slow start or congestion avoidance. */
 export function congestionOnAck(tcb: Tcb, acked: number): void {
+  if (!cwndLimited(tcb, flightSize(tcb) + acked)) return;
   if (tcb.cwnd < tcb.ssthresh) {
     // RFC 5681 3.1 eq. 2 with RFC 3465 byte counting (L = 2*SMSS), close to Linux's
     // per-packet growth under delayed ACKs.
-    tcb.cwnd += Math.min(acked, 2 * tcb.mss);
+    tcb.cwnd = Math.min(CWND_MAX, tcb.cwnd + Math.min(acked, 2 * tcb.mss));
   } else {
     // RFC 5681 3.1 eq. 3 as byte counting (RFC 3465 2.1): one SMSS per cwnd acknowledged.
     tcb.caAcked += acked;
     if (tcb.caAcked >= tcb.cwnd) {
       tcb.caAcked -= tcb.cwnd;
-      tcb.cwnd += tcb.mss;
+      tcb.cwnd = Math.min(CWND_MAX, tcb.cwnd + tcb.mss);
     }
   }
 }
