@@ -15,13 +15,13 @@ import type { SocketErrorCode, TcpSink, TimerName } from '../tcp/effects.ts';
 import { openActive, updateMss } from '../tcp/handshake.ts';
 import { computeIsn } from '../tcp/isn.ts';
 import { advMss, rcvWnd, unreadBytes } from '../tcp/receiver.ts';
-import { unackedBytes } from '../tcp/sender.ts';
+import { output, unackedBytes } from '../tcp/sender.ts';
 import { countsAsEstablished } from '../tcp/state.ts';
 import type { TcpState } from '../tcp/state.ts';
 import { sackedBytes } from '../tcp/sack.ts';
 import { onSegment } from '../tcp/step.ts';
 import {
-  F_EOF_SIGNALED, F_FIN_RCVD, F_KEEPALIVE, F_NODELAY, F_ORPHAN, F_RECOVERY, F_SACK, F_TS, F_WSCALE,
+  F_ACK_DEFERRED, F_ACK_NOW, F_ACK_PENDING, F_EOF_SIGNALED, F_FIN_RCVD, F_KEEPALIVE, F_NODELAY, F_ORPHAN, F_RECOVERY, F_SACK, F_TS, F_WSCALE,
   historyEntry, INFINITE_SSTHRESH, Tcb,
 } from '../tcp/tcb.ts';
 import { keepCnt, keepIdle, keepIntvl, onTimer, rearmKeepalive, setKeepalive } from '../tcp/timeouts.ts';
@@ -202,12 +202,49 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
     this.link = link;
     link.onReceive((packets) => {
       this.enter();
+      this.linkBatch = true;
       try {
         for (const p of packets) this.inputOne(p);
       } finally {
+        this.linkBatch = false;
         this.leave();
       }
     });
+  }
+
+  // ---- GRO-like ACK coalescing ---------------------------------------------------------
+
+  /** True while a batch of packets from the link is being processed. */
+  private linkBatch = false;
+  private readonly deferredAcks: Tcb[] = [];
+
+  /** TcpSink: take over an in-order data ACK until the end of the link batch. */
+  deferAck(tcb: Tcb): boolean {
+    if (!this.linkBatch) return false;
+    if ((tcb.flags & F_ACK_DEFERRED) === 0) {
+      tcb.flags |= F_ACK_DEFERRED;
+      this.deferredAcks.push(tcb);
+    }
+    return true;
+  }
+
+  /**
+   * One ACK per connection for what the batch delivered, after the user had the data (so the
+   * ACK carries the window the reads opened); nothing when a segment already carried it.
+   */
+  private sendDeferredAcks(): void {
+    const list = this.deferredAcks;
+    if (list.length === 0) return;
+    const now = this.clock.now();
+    for (let i = 0; i < list.length; i++) {
+      const t = list[i];
+      t.flags &= ~F_ACK_DEFERRED;
+      if (t.state === 'CLOSED' || (t.flags & F_ACK_PENDING) === 0 || t.rcvNxt === t.lastAckSent) continue;
+      t.flags |= F_ACK_NOW;
+      output(t, now, this);
+      this.timers.update(t);
+    }
+    list.length = 0;
   }
 
   private enter(): void {
@@ -222,6 +259,7 @@ export class Stack implements TcpSink, SocketHost, ListenerHost {
     try {
       this.flushLink();
       this.flushNotifications();
+      this.sendDeferredAcks();
     } finally {
       this.depth--;
       this.flushLink();

@@ -38,6 +38,12 @@ export interface TcpSink {
   release(tcb: Tcb): void;
   /** Counters (Linux names) the state machine bumps: 'RetransSegs', 'DelayedACKs', ... */
   count(name: string, n: number): void;
+  /**
+   * GRO-like ACK coalescing: while a batch of packets from the link is being processed, the
+   * sink may take over an in-order data ACK and send one ACK for the connection at the end of
+   * the batch (returns true), instead of one per two segments. Optional; absent or false: ACK now.
+   */
+  deferAck?(tcb: Tcb): boolean;
 }
 
 /** Effects as data, in the order they were pushed. */

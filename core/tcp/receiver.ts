@@ -130,7 +130,15 @@ export function noteDsack(tcb: Tcb, left: Seq, right: Seq): void {
  * rcv_mss the estimate of the peer's segment size), otherwise start the delayed-ACK timer.
  */
 export function scheduleAck(tcb: Tcb, now: number, sink: TcpSink): void {
-  if (seqDiff(tcb.rcvNxt, tcb.lastAckSent) > tcb.rcvMss) {
+  const unacked = seqDiff(tcb.rcvNxt, tcb.lastAckSent);
+  if (unacked > tcb.rcvMss) {
+    // Linux with GRO ACKs once per merged super-segment (up to 64 KB): the stack may take the
+    // ACK over and send it at the end of the link batch (deferAck), as long as less than 64 KB
+    // stays unacknowledged.
+    if (unacked < GRO_MAX_BYTES && sink.deferAck !== undefined && sink.deferAck(tcb)) {
+      tcb.flags |= F_ACK_PENDING;
+      return;
+    }
     tcb.flags |= F_ACK_NOW;
     return;
   }
@@ -161,6 +169,9 @@ export function readBuffered(tcb: Tcb, max: number): Uint8Array | null {
   }
   return out;
 }
+
+/** The most in-order data a deferred (coalesced) ACK may leave unacknowledged: GRO's 64 KB. */
+const GRO_MAX_BYTES = 65536;
 
 /** Drop up to max in-order bytes from the receive buffer without copying them (a sink's read). */
 export function discardBuffered(tcb: Tcb, max: number): number {

@@ -57,6 +57,8 @@ export const F_ACK_PENDING = 1 << 20;
 export const F_FIN_ACKED = 1 << 21;
 /** Our SYN has been acknowledged (SND.UNA is past the ISS for good, however far it travels). */
 export const F_SYN_ACKED = 1 << 22;
+/** The stack owes this connection an ACK at the end of the current link batch (coalesced). */
+export const F_ACK_DEFERRED = 1 << 23;
 
 /** The default MSS when the peer sends no MSS option (RFC 9293 3.7.1). */
 export const DEFAULT_PEER_MSS = 536;
