@@ -143,9 +143,18 @@ describe('a replay', () => {
     let lines = h.frame().split('\n');
     expect(lines[0]).toContain('own lab · replay: session-1.tcplab.json, read-only · 10.77.0.2');
     expect(lines[1]).toBe('▶ replay: session-1.tcplab.json, read-only');
-    // With time paused too, both on the banner, and the keys where they fit.
+    // A replay's time control is its playback: T pauses and plays it, the banner says where it stands.
     await h.press('T');
     lines = h.frame().split('\n');
-    expect(lines[1]).toBe('▶ replay: session-1.tcplab.json, read-only  ‖ lab time paused: 0 packets held; the kernel runs in real time · n:step T:resume');
+    expect(lines.at(-2)).toBe('✓ replay paused');
+    expect(lines[1]).toBe('▶ replay: session-1.tcplab.json, read-only');
+    lab.replay = { file: 'session-1.tcplab.json', start: 1000, end: 3500, at: 2000, playing: false, speed: 1 };
+    lab.push();
+    lines = (await h.settle()).split('\n');
+    expect(lines[1]).toBe('▶ replay: session-1.tcplab.json, read-only · at 1.000 of 2.500 s · standing still · T plays, n steps one event');
+    lab.replay = { ...lab.replay, playing: true, speed: 2 };
+    lab.push();
+    lines = (await h.settle()).split('\n');
+    expect(lines[1]).toBe('▶ replay: session-1.tcplab.json, read-only · at 1.000 of 2.500 s · playing x2');
   });
 });

@@ -5,7 +5,7 @@ import React, { useEffect, useState } from 'react';
 import { Box, Text, useInput } from 'ink';
 import { fit, formatLabTime, textWidth, truncate } from '../../core/api/views/format.ts';
 import { replayOf, timeStatusOf } from '../../core/api/views/lab-extras.ts';
-import { timeView } from '../../core/api/views/time.ts';
+import { replayText, timeView } from '../../core/api/views/time.ts';
 import { t, type Lang, type StringKey } from '../../core/api/views/i18n.ts';
 import type { Controller, PromptKind } from './controller.ts';
 import { fromInk, splitTyped } from './input.ts';
@@ -114,13 +114,18 @@ function TimeBanner({ controller, width, height }: { controller: Controller; wid
   const tv = timeView(timeStatusOf(info), lang);
   if (tv.text === null && replay === null) return null;
   const parts: string[] = [];
-  if (replay !== null) parts.push(`▶ ${t(lang, 'app.replay', { file: replay.file })}`);
-  if (tv.text !== null) {
+  // A replay's time control is its playback: the banner says where it stands instead.
+  if (replay !== null) {
+    const full = `▶ ${replayText(replay, lang)}`;
+    // A long path: its file name is enough here (the header and the help name the whole path).
+    parts.push(textWidth(full) <= width ? full : `▶ ${replayText({ ...replay, file: replay.file.split('/').pop() ?? replay.file }, lang)}`);
+  }
+  else if (tv.text !== null) {
     const line = `${tv.mode === 'scaled' ? '»' : '‖'} ${tv.text}`;
     const keys = ` · ${t(lang, 'time.keys')}`;
     parts.push(tv.mode !== 'scaled' && textWidth(line + keys) + (replay !== null ? 2 + textWidth(parts[0]) : 0) <= width ? line + keys : line);
   }
-  const held = tv.mode === 'real' || tv.mode === 'scaled' ? [] : tv.next.slice(0, Math.max(0, height - 1));
+  const held = replay !== null || tv.mode === 'real' || tv.mode === 'scaled' ? [] : tv.next.slice(0, Math.max(0, height - 1));
   const more = tv.held - held.length;
   return (
     <Box flexDirection="column" width={width}>
@@ -139,7 +144,7 @@ function bannerHeight(controller: Controller, maxHeld: number): number {
   const info = controller.store.snapshot?.info ?? null;
   const tv = timeView(timeStatusOf(info), controller.state.lang);
   if (tv.text === null && replayOf(info) === null) return 0;
-  const held = tv.mode === 'paused' || tv.mode === 'slow' ? Math.min(tv.next.length, maxHeld) : 0;
+  const held = replayOf(info) === null && (tv.mode === 'paused' || tv.mode === 'slow') ? Math.min(tv.next.length, maxHeld) : 0;
   return 1 + held;
 }
 

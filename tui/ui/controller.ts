@@ -13,7 +13,7 @@ import { knobRows, parseKnobInput, type KnobRowView } from '../../core/api/views
 import { counterDeltas, counterGroups, type CounterGroupView } from '../../core/api/views/counters.ts';
 import type { LabEvent } from '../../core/api/events.ts';
 import { eventConn } from '../../core/api/events.ts';
-import { scenarioStatusOf, timeStatusOf, type ScenarioHintTarget } from '../../core/api/views/lab-extras.ts';
+import { replayOf, scenarioStatusOf, timeStatusOf, type ScenarioHintTarget } from '../../core/api/views/lab-extras.ts';
 import type { PlotMode } from '../../core/api/views/plot.ts';
 import { HINT_KEYS, hintViews, type HintView } from '../../core/api/views/scenario.ts';
 import { DEFAULT_SLOW_MOTION_MS, formatScale, nextScale } from '../../core/api/views/time.ts';
@@ -427,7 +427,7 @@ export class Controller {
       case 'm': void this.toggleSlowMotion(); return true;
       case '+': void this.scaleTime(1); return true;
       case '-': void this.scaleTime(-1); return true;
-      case '=': void this.setTime({ scale: 1 }, () => this.t('result.timeReal')); return true;
+      case '=': void this.setTime({ scale: 1 }, () => (this.replay() !== null ? this.t('result.replaySpeed', { speed: 'x1' }) : this.t('result.timeReal'))); return true;
       default: return false;
     }
   }
@@ -575,19 +575,26 @@ export class Controller {
     return timeStatusOf(this.store.snapshot?.info ?? null);
   }
 
-  private async setTime(args: { paused?: boolean; scale?: number; slowMotionMs?: number | null }, ok: () => string): Promise<void> {
+  private async setTime(args: { paused?: boolean; scale?: number; slowMotionMs?: number | null }, ok: (v: { scale: number }) => string): Promise<void> {
     await this.run('timeControl', timeControl(this.store.client, args), ok);
+  }
+
+  /** A replay: its playback is what time control moves (T plays / pauses, n steps events, + - speed). */
+  private replay() {
+    return replayOf(this.store.snapshot?.info ?? null);
   }
 
   private async togglePause(): Promise<void> {
     const s = this.timeStatus();
-    if (s.paused) await this.setTime({ paused: false, slowMotionMs: null }, () => this.t('result.timeResumed'));
-    else await this.setTime({ paused: true }, () => this.t('result.timePaused'));
+    const replay = this.replay() !== null;
+    if (s.paused) await this.setTime({ paused: false, ...(replay ? {} : { slowMotionMs: null }) }, (v) => (replay ? this.t('result.replayPlaying', { speed: formatScale(v.scale) }) : this.t('result.timeResumed')));
+    else await this.setTime({ paused: true }, () => this.t(replay ? 'result.replayPaused' : 'result.timePaused'));
   }
 
   private async step(): Promise<void> {
     if (!this.timeStatus().paused) return this.togglePause();
-    await this.run('timeStep', timeStep(this.store.client, 1), (v) => this.t('result.timeStepped', { n: v.stepped, held: v.held }));
+    const replay = this.replay() !== null;
+    await this.run('timeStep', timeStep(this.store.client, 1), (v) => (replay ? this.t('result.replayStepped', { n: v.stepped }) : this.t('result.timeStepped', { n: v.stepped, held: v.held })));
   }
 
   private async toggleSlowMotion(): Promise<void> {
@@ -598,6 +605,7 @@ export class Controller {
 
   private async scaleTime(dir: 1 | -1): Promise<void> {
     const scale = nextScale(this.timeStatus().scale, dir);
+    if (this.replay() !== null) return this.setTime({ scale }, () => this.t('result.replaySpeed', { speed: formatScale(scale) }));
     await this.setTime({ scale }, () => (scale === 1 ? this.t('result.timeReal') : this.t('result.timeScale', { scale: formatScale(scale) })));
   }
 
@@ -791,7 +799,7 @@ export class Controller {
         const f = parseFaultInput(p.value);
         if (!f.ok) return this.promptError(p, f.error);
         const r = await this.store.client.call('faultAdd', { rule: f.rule });
-        if (!r.ok && (r.error.code as string) === 'EROFS') {
+        if (!r.ok && ((r.error.code as string) === 'EROFS' || this.replay() !== null)) {
           this.set({ prompt: null });
           return this.setStatus(this.errorText('faultAdd', r.error), 'error');
         }
@@ -877,7 +885,8 @@ export class Controller {
   /** An error as the status line says it: a replay's refusal and a lab without time control plainly. */
   private errorText(action: string, e: ApiError): string {
     // 'EROFS' (a read-only replay) is proposed for core/api's ErrorCode (requests.md).
-    if ((e.code as string) === 'EROFS') return this.t('result.readOnly', { action, message: e.message });
+    // A replay refuses with EROFS (EPERM before core/api had EROFS).
+    if ((e.code as string) === 'EROFS' || (e.code === 'EPERM' && this.replay() !== null)) return this.t('result.readOnly', { action, message: e.message });
     if (e.code === 'ENOMETHOD' && (action === 'timeControl' || action === 'timeStep')) return this.t('result.timeUnsupported', { message: e.message });
     return this.t('result.error', { action, message: e.message });
   }

@@ -10,7 +10,7 @@ import type { Subscription } from '../../core/api/lab-api.ts';
 import type { Snapshot } from '../../core/api/snapshot.ts';
 import { applySnapshotMessage, type SnapshotMessage } from '../../core/api/snapshot-diff.ts';
 import { LabClock } from '../../core/api/views/clock.ts';
-import type { ScenarioInfoFull } from '../../core/api/views/lab-extras.ts';
+import { replayOf, timeStatusOf, type ScenarioInfoFull } from '../../core/api/views/lab-extras.ts';
 
 export interface StoreOptions {
   /** Local monotonic time, ms (performance.now). */
@@ -52,6 +52,8 @@ export class LabStore {
   private ringNext = 0;
   private ringCount = 0;
   private traceSeq = 0;
+  /** The seq of the newest event taken in. */
+  private newestSeq = 0;
   private readonly listeners = new Set<() => void>();
   private readonly subs: Subscription[] = [];
   private timer: ReturnType<typeof setTimeout> | null = null;
@@ -120,9 +122,33 @@ export class LabStore {
     this.timer = null;
   }
 
-  /** The lab time now, as well as the UI can tell. */
+  /** Lab time while it stands still (paused, or a replay that is not playing); null while it runs. */
+  private frozenAt: number | null = null;
+
+  /** The lab time now, as well as the UI can tell (standing still while lab time does). */
   labNow(): number {
-    return this.clock.now(this.localNow());
+    return this.frozenAt ?? this.clock.now(this.localNow());
+  }
+
+  /** Follows the lab's time from a snapshot: its scale, whether it stands still, a replay's position. */
+  private observeTime(s: Snapshot): void {
+    const local = this.localNow();
+    const replay = replayOf(s.info);
+    const time = timeStatusOf(s.info);
+    const still = replay !== null ? !(replay.playing ?? false) : time.paused;
+    const at = replay?.at ?? s.at;
+    const scale = replay !== null ? replay.speed ?? 1 : s.info.timeScale;
+    if (still) {
+      this.frozenAt = replay !== null ? at : this.frozenAt ?? Math.max(at, this.clock.now(local));
+      return;
+    }
+    if (this.frozenAt !== null) {
+      this.clock.reset(Math.max(at, replay !== null ? at : this.frozenAt), local, scale);
+      this.frozenAt = null;
+      return;
+    }
+    if (replay !== null) this.clock.reset(at, local, scale);
+    else this.clock.observe(at, local, scale);
   }
 
   subscribe = (fn: () => void): (() => void) => {
@@ -211,7 +237,7 @@ export class LabStore {
       return;
     }
     this.counterBase ??= { ...this.snapshot.counters };
-    this.clock.observe(this.snapshot.at, this.localNow(), this.snapshot.info.timeScale);
+    this.observeTime(this.snapshot);
     this.changed();
   }
 
@@ -219,22 +245,30 @@ export class LabStore {
     if (msg.kind === 'gap') {
       // The snapshot stream keeps our snapshot current; the lost events are gone.
       this.missed += msg.missed;
-      this.clock.observe(msg.snapshot.at, this.localNow(), msg.snapshot.info.timeScale);
+      this.observeTime(msg.snapshot);
       if (this.history !== null) this.reloadHistory();
       this.changed();
       return;
     }
-    const h = this.history;
+    let h = this.history;
     for (const e of msg.events) {
+      if (e.seq <= this.newestSeq) {
+        // Events going back: a replay started over. What was seen is the future now.
+        this.ring.fill(undefined);
+        this.ringCount = 0;
+        this.reloadHistory();
+        h = this.history;
+      }
+      this.newestSeq = e.seq;
       this.push(e);
-      if (h !== null && eventConn(e) === h.conn) {
+      if (h !== null && eventConn(e) === h.conn && (h.events.at(-1)?.seq ?? 0) < e.seq) {
         h.events.push(e);
         if (h.events.length > this.historyCapacity * 1.25) h.events = trimHistory(h.events, this.historyCapacity);
       }
       if (e.kind === 'lab' && e.topic === 'history') this.reloadHistory();
     }
     const last = msg.events.at(-1);
-    if (last !== undefined) this.clock.observe(last.at, this.localNow());
+    if (last !== undefined && this.frozenAt === null) this.clock.observe(last.at, this.localNow());
     this.changed();
   }
 

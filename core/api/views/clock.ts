@@ -18,6 +18,17 @@ export class LabClock {
     }
   }
 
+  /**
+   * Start again from `labAt` at `localNow`, even backwards: after lab time stood still (paused,
+   * a replay between plays), the estimate must not have run on meanwhile.
+   */
+  reset(labAt: number, localNow: number, timeScale = this.scale): void {
+    this.scale = timeScale > 0 ? timeScale : 1;
+    this.labBase = labAt;
+    this.localBase = localNow;
+    this.seen = true;
+  }
+
   /** The estimated lab time at local time `localNow`; never goes backwards. */
   now(localNow: number): number {
     if (!this.seen) return 0;

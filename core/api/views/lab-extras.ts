@@ -82,6 +82,14 @@ export interface TimeStatus {
 export interface ReplayInfo {
   /** The recording being shown. */
   file: string;
+  recordedAt?: string;
+  /** The session's lab-time range, and where the replay stands in it (ms). */
+  start?: number;
+  end?: number;
+  at?: number;
+  /** Playing it again (else showing it as it stands). */
+  playing?: boolean;
+  speed?: number;
 }
 
 export interface LabInfoFull extends LabInfo {

@@ -3,7 +3,7 @@
 // kernel on the other side of the TUN runs in real time, and the text says so plainly.
 import { formatMs } from './format.ts';
 import { t, type Lang } from './i18n.ts';
-import type { HeldPacket, TimeStatus } from './lab-extras.ts';
+import type { HeldPacket, ReplayInfo, TimeStatus } from './lab-extras.ts';
 import type { Role } from './state-roles.ts';
 
 export type TimeMode = 'real' | 'paused' | 'slow' | 'scaled';
@@ -58,4 +58,14 @@ export function timeView(status: TimeStatus, lang: Lang): TimeView {
     return { ...base, mode: 'scaled', role: 'warn', short: scaleText, text: t(lang, 'time.scaled', { scale: scaleText }) };
   }
   return { ...base, mode: 'real', role: 'muted', short: '', text: null };
+}
+
+/** A replay as the banner says it: 'replay: FILE, read-only · at 0.120 of 0.400 s · playing x2'. */
+export function replayText(r: ReplayInfo, lang: Lang): string {
+  const parts = [t(lang, 'app.replay', { file: r.file })];
+  if (r.at !== undefined && r.start !== undefined && r.end !== undefined) {
+    parts.push(t(lang, 'replay.at', { at: ((r.at - r.start) / 1000).toFixed(3), end: ((r.end - r.start) / 1000).toFixed(3) }));
+  }
+  if (r.playing !== undefined) parts.push(r.playing ? t(lang, 'replay.playing', { speed: formatScale(r.speed ?? 1) }) : t(lang, 'replay.paused'));
+  return parts.join(' · ');
 }

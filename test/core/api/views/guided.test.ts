@@ -95,7 +95,8 @@ describe('the text plot', () => {
     expect(p.legend.map((l) => [l.glyph, l.name, l.shown, l.slope])).toEqual([['*', 'fast', true, '15625/ms'], ['+', 'slow', true, '250/ms']]);
     expect(p.rows).toHaveLength(12);
     expect(p.rows[0]).toMatch(/^ *6\.4M│ +\*$/);          // the fast line ends top right
-    expect(p.rows[9]).toMatch(/^ *-?\d+(\.\d)?K?│[*+]/);   // both start bottom left
+    expect(p.rows[9]).toMatch(/^ *-?\d+(\.\d)?K?│@ +\+/);   // both start bottom left, on one cell (@)
+    expect(p.overlaps).toBe(1);
     expect(p.rows[10]).toMatch(/^ +└─+$/);
     expect(p.rows[11]).toMatch(/^ +0 ms +400 ms$/);
     for (const r of p.rows) expect(textWidth(r)).toBeLessThanOrEqual(40);
