@@ -452,6 +452,50 @@ const scenario: CommandSpec = {
   complete: (i, words, ctx) => (i === 0 ? ['ls', 'run', 'stop'] : i === 1 && words[0] === 'run' ? ctx.scenarios ?? [] : []),
 };
 
+const time: CommandSpec = {
+  name: 'time',
+  usage: ['time', 'time pause|resume', 'time step [N]', 'time scale X', 'time slow MS|off'],
+  summary: 'Lab time: pause and single-step the lab side, slow motion, or scale its timers (the kernel is not affected).',
+  details: [
+    'pause: packets from the wire wait at a gate and the lab\'s timers stand still; step [N]: the lab side takes the oldest held packet (or runs its next timer), N times; resume: it takes everything held and runs on.',
+    'slow MS: paused, one step every MS milliseconds; off ends it. scale X: lab time runs X times as fast as real time (0.01 to 1000), for long timers such as TIME-WAIT or keepalive; the kernel keeps real time. `time` alone shows the state.',
+  ],
+  examples: ['time pause', 'time step', 'time step 5', 'time resume', 'time scale 10', 'time scale 1', 'time slow 500', 'time slow off'],
+  subcommands: ['pause', 'resume', 'step', 'scale', 'slow'],
+  parse(words, self) {
+    const [sub, arg, extra] = words;
+    if (extra !== undefined) return usageError(self, `unexpected '${extra}'`);
+    const noArg = (): ErrorLine | null => (arg !== undefined ? usageError(self, `unexpected '${arg}'`) : null);
+    switch (sub) {
+      case undefined:
+        return call(self, 'timeControl', {}, 'time');
+      case 'pause':
+        return noArg() ?? call(self, 'timeControl', { paused: true }, 'time pause');
+      case 'resume':
+        return noArg() ?? call(self, 'timeControl', { paused: false }, 'time resume');
+      case 'step': {
+        const n = arg === undefined ? 1 : wholeNumber(arg);
+        if (n === null) return usageError(self, `'${arg}' is not a number of steps`);
+        return call(self, 'timeStep', { count: n }, 'time step');
+      }
+      case 'scale': {
+        const x = decimal(arg);
+        if (x === null) return usageError(self, arg === undefined ? 'missing X (1 is real time)' : `'${arg}' is not a number`);
+        return call(self, 'timeControl', { scale: x }, 'time scale');
+      }
+      case 'slow': {
+        if (arg === 'off') return call(self, 'timeControl', { slowMotionMs: null }, 'time slow');
+        const ms = wholeNumber(arg);
+        if (ms === null) return usageError(self, arg === undefined ? 'missing MS (or off)' : `'${arg}' is not a number of milliseconds`);
+        return call(self, 'timeControl', { slowMotionMs: ms }, 'time slow');
+      }
+      default:
+        return usageError(self, `unknown 'time ${sub}' (pause, resume, step, scale, slow)`);
+    }
+  },
+  complete: (i, words) => (i === 0 ? ['pause', 'resume', 'step', 'scale', 'slow'] : i === 1 && words[0] === 'slow' ? ['off', '500'] : []),
+};
+
 const counters: CommandSpec = {
   name: 'counters',
   usage: ['counters [-z] [--deltas [--interval SECONDS] [--count N]] [MATCH]'],
@@ -600,6 +644,7 @@ export const COMMAND_SPECS: readonly CommandSpec[] = [
   trace,
   history,
   scenario,
+  time,
   clear,
   help,
 ];

@@ -5,7 +5,7 @@ import type { CallLine } from './command-specs.ts';
 import type { KnobInfo, ResultOf, ScenarioInfo } from './contract.ts';
 import type { FaultStatus } from './fault-schemas.ts';
 import type { LabEvent } from './events.ts';
-import type { Snapshot } from './snapshot.ts';
+import type { Snapshot, TimeStatus } from './snapshot.ts';
 import type { ColumnDef, ViewContext } from './views/columns.ts';
 import { pickColumns } from './views/columns.ts';
 import { counterGroups, type CounterGroupOptions } from './views/counters.ts';
@@ -141,6 +141,23 @@ export function scenariosText(list: readonly ScenarioInfo[], status: Snapshot['s
   return out;
 }
 
+/** `time`: what is in force for the lab side's clock, said plainly, and the packets held. */
+export function timeText(s: TimeStatus): string[] {
+  const out: string[] = [];
+  if (s.paused) {
+    out.push(`lab time: PAUSED${s.slowMotionMs !== null ? `, slow motion (one step every ${s.slowMotionMs} ms)` : ''}; ${s.held} packet${s.held === 1 ? '' : 's'} from the wire held` +
+      `${s.droppedAtGate ? ` (${s.droppedAtGate} dropped: the gate was full)` : ''}; the kernel runs on in real time`);
+    for (const p of s.next) out.push(`  held: ${p.text}`);
+    if (s.held > s.next.length) out.push(`  ... ${s.held - s.next.length} more`);
+  } else if (s.scale !== 1) {
+    out.push(`lab time: x${s.scale} (the lab's timers only; the kernel runs in real time)`);
+  } else {
+    out.push('lab time: real time');
+  }
+  if (s.nextTimerIn !== null) out.push(`next lab timer in ${s.nextTimerIn.toFixed(s.nextTimerIn < 10 ? 1 : 0)} ms (lab time)`);
+  return out;
+}
+
 /** Events as trace lines (`trace`, `history`). */
 export function eventLines(events: readonly LabEvent[]): string[] {
   return events.map((e) => traceText(traceLine(e)));
@@ -190,6 +207,11 @@ export function resultText(line: CallLine, value: unknown, lang: Lang): string[]
     case 'scenarioRun': return [`scenario ${String(a.name)} started`];
     case 'scenarioStop': return ['scenario stopped'];
     case 'clearHistory': return [t(lang, 'result.historyCleared')];
+    case 'timeControl': return timeText(value as ResultOf<'timeControl'>);
+    case 'timeStep': {
+      const v = value as ResultOf<'timeStep'>;
+      return [`${v.stepped} step${v.stepped === 1 ? '' : 's'}`, ...timeText(v)];
+    }
     case 'connectionHistory': {
       const v = value as ResultOf<'connectionHistory'>;
       return v.events.length === 0 ? [`no events kept for connection ${v.conn}`] : eventLines(v.events);

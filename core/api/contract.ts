@@ -5,7 +5,7 @@ import type * as v from 'valibot';
 import { argSchemas, streamSchemas } from './schemas.ts';
 import type { FaultStatus } from './fault-schemas.ts';
 import type { LabEvent, SegmentEvent } from './events.ts';
-import type { Snapshot } from './snapshot.ts';
+import type { Snapshot, TimeStatus } from './snapshot.ts';
 
 export type Empty = Record<string, never>;
 
@@ -24,6 +24,13 @@ export interface KnobInfo {
 export interface ScenarioInfo {
   name: string;
   title: string;
+  titleZh?: string;
+  summary?: string;
+  summaryZh?: string;
+  /** 'kernel': only on a TUN with the kernel as peer (refused on the simulated wire). */
+  needs?: 'kernel' | 'any';
+  /** What the teaching material says, what Linux does, where they differ. */
+  explain?: { en: string; zh: string };
 }
 
 /** Types only: `result: returns<T>()` records T in the table at no runtime cost. */
@@ -58,6 +65,8 @@ export const contract = {
   scenarioRun: { kind: command, args: argSchemas.scenarioRun, result: returns<Empty>(), doc: 'Run a guided scenario.' },
   scenarioStop: { kind: command, args: argSchemas.scenarioStop, result: returns<Empty>(), doc: 'Stop the running scenario.' },
   clearHistory: { kind: command, args: argSchemas.clearHistory, result: returns<Empty>(), doc: 'Forget the event history (connections stay).' },
+  timeControl: { kind: command, args: argSchemas.timeControl, result: returns<TimeStatus>(), doc: 'Pause or resume the lab side, slow motion (one held packet every N ms), or scale lab time (its timers only; the kernel is not affected).' },
+  timeStep: { kind: command, args: argSchemas.timeStep, result: returns<TimeStatus & { stepped: number }>(), doc: 'While paused: the next thing the lab side would do (the oldest held packet, else its next timer), N times.' },
   // --- reads ---
   snapshot: { kind: read, args: argSchemas.snapshot, result: returns<Snapshot>(), doc: 'The whole lab now: connections, listeners, counters, knobs, faults.' },
   connectionHistory: { kind: read, args: argSchemas.connectionHistory, result: returns<{ conn: number; events: LabEvent[] }>(), doc: 'One connection\'s transitions, segments and timers, oldest first.' },

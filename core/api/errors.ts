@@ -11,6 +11,7 @@ export type ErrorCode =
   | 'ETIMEDOUT' | 'EHOSTUNREACH' | 'ENETUNREACH' | 'EAGAIN'
   | 'EBUSY'        // already running (pcap, scenario)
   | 'EPERM'        // the transport refused the caller (sender frame, token, origin)
+  | 'EROFS'        // a replay: it shows a recorded session and cannot change anything
   | 'ECLOSED'      // the connection to the lab closed before the answer came
   | 'EPROTO'       // a transport message that does not follow the protocol
   | 'EINTERNAL';   // the lab failed unexpectedly; the message says how

@@ -96,7 +96,7 @@ export interface FaultEvent extends EventBase {
 /** Things the lab itself did: knob changed, pcap started, scenario step, history cleared. */
 export interface LabNoteEvent extends EventBase {
   kind: 'lab';
-  topic: 'knob' | 'pcap' | 'scenario' | 'history' | 'fault-rule' | 'listener';
+  topic: 'knob' | 'pcap' | 'scenario' | 'history' | 'fault-rule' | 'listener' | 'time';
   message: string;
   conn?: number | null;
 }

@@ -99,6 +99,12 @@ export const argSchemas = {
   scenarioRun: v.strictObject({ name: v.pipe(v.string(), v.regex(/^[a-z0-9-]{1,64}$/, 'must be a scenario name like handshake')) }),
   scenarioStop: none,
   clearHistory: none,
+  timeControl: v.strictObject({
+    paused: v.optional(v.boolean('must be true or false')),
+    scale: v.optional(v.pipe(v.number('scale must be a number'), v.minValue(0.01, 'scale must be at least 0.01'), v.maxValue(1000, 'scale must be at most 1000'))),
+    slowMotionMs: v.optional(v.nullable(int(10, 60_000, 'slowMotionMs'))),
+  }),
+  timeStep: v.strictObject({ count: v.optional(int(1, 1000, 'count'), 1) }),
   snapshot: none,
   connectionHistory: v.strictObject({ conn, limit: v.optional(int(1, 100_000, 'a limit'), 1000) }),
   segmentLog: v.strictObject({

@@ -89,10 +89,82 @@ export interface PcapStatus {
   maxBytes: number;
 }
 
+/** Where a UI should look while a scenario runs: highlight that row / gauge / counter / knob / ladder row. */
+export type ScenarioHintTarget =
+  | { kind: 'connection'; conn: number; field?: string }   // a netstat row; field: a ConnectionRow key ('state', 'timer', 'rto', 'iss', ...)
+  | { kind: 'listener'; listener: number; field?: 'acceptQueue' | 'synQueue' | 'drops' | 'cookies' | 'halfOpen' }
+  | { kind: 'counter'; name: string }                      // 'ListenOverflows'
+  | { kind: 'knob'; name: string }                         // 'msl'
+  | { kind: 'segment'; seq: number }                       // the event seq of a segment event (a ladder row)
+  | { kind: 'fault'; rule: string }                        // a fault rule id
+  | { kind: 'time' };                                      // the lab clock / time scale
+
+export interface ScenarioHint {
+  target: ScenarioHintTarget;
+  text: string;
+  zh: string;
+}
+
+/** One observation of a scenario's check. */
+export interface ScenarioCheck {
+  what: string;
+  zh: string;
+  expected: string;
+  observed: string;
+  pass: boolean;
+}
+
+export type ScenarioVerdict = 'pass' | 'fail' | 'refused' | 'stopped' | 'error';
+
+/** Data a UI can plot (the isn scenario: ISN over time), points [x, y]. */
+export interface ScenarioSeries {
+  name: string;
+  unit: string;
+  points: [number, number][];
+}
+
 export interface ScenarioStatus {
   name: string;
   running: boolean;
   step: string;
+  stepZh?: string;
+  /** What to watch now (replaced at each step; at most 8). */
+  hints?: ScenarioHint[];
+  /** The checks, in the order made. */
+  checks?: ScenarioCheck[];
+  /** null while running; then how it ended (the last step says why). */
+  verdict?: ScenarioVerdict | null;
+  series?: ScenarioSeries[];
+}
+
+/** A packet from the wire waiting at the time gate while the lab side is paused. */
+export interface HeldPacket {
+  dir: 'in' | 'out';            // the gate holds packets from the wire ('in'); 'out' is kept for later
+  at: number;                   // lab time it arrived, ms
+  text: string;                 // tcpdump-like one-liner
+}
+
+/** Time control of the lab side (the kernel is never affected). */
+export interface TimeStatus {
+  paused: boolean;
+  scale: number;                // lab time per real time; 1 on a manual clock
+  slowMotionMs: number | null;  // while set, the paused lab takes one step every this many real ms
+  held: number;                 // packets waiting at the gate
+  next: HeldPacket[];           // the oldest of them (at most 16)
+  nextTimerIn: number | null;   // lab ms to the lab side's next deadline
+  droppedAtGate?: number;       // packets the full gate dropped
+  realTime?: boolean;           // false on a manual clock (tests): scale does not apply
+}
+
+/** Set by a replay server (tcplab replay): the lab shown is a recording, read-only. */
+export interface ReplayInfo {
+  file: string;
+  recordedAt?: string;          // ISO 8601 wall clock
+  start?: number;               // the session's lab-time range, ms
+  end?: number;
+  at?: number;                  // where the replay stands
+  playing?: boolean;
+  speed?: number;
 }
 
 /** Facts about the lab itself, so every UI can say plainly what is in force. */
@@ -102,6 +174,9 @@ export interface LabInfo {
   labAddr: string;
   kernelAddr: string;
   timeScale: number;            // 1 = real time
+  netns?: string | null;        // the network namespace holding the kernel side
+  time?: TimeStatus;
+  replay?: ReplayInfo | null;
 }
 
 export interface Snapshot {

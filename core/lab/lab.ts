@@ -20,7 +20,7 @@ import type { LabEvent } from '../api/events.ts';
 import type { FaultStatus } from '../api/fault-schemas.ts';
 import type { Responder } from '../api/names.ts';
 import type {
-  ConnectionRow, LabInfo, ListenerRow, ScenarioStatus, Snapshot,
+  ConnectionRow, LabInfo, ListenerRow, ScenarioStatus, Snapshot, TimeStatus,
 } from '../api/snapshot.ts';
 import { FaultInjector } from '../link/fault-injector.ts';
 import type { Link } from '../link/link.ts';
@@ -38,7 +38,7 @@ import { LabHistory, type LabEventBody } from './history.ts';
 import { attachResponder, RESPONDER_DEFAULTS, type ResponderOptions } from './responders/index.ts';
 import { ClockScheduler } from './scheduler.ts';
 import { LabTime, MAX_SCALE, MIN_SCALE } from './lab-time.ts';
-import { TimeGate, type HeldPacket } from './time-gate.ts';
+import { TimeGate } from './time-gate.ts';
 import { ScenarioRegistry, type Scenario, type ScenarioContext } from './scenarios.ts';
 import type { SimulatedPeer } from './simulated-peer.ts';
 
@@ -77,21 +77,7 @@ interface LabConnection {
 }
 
 /** Time control as the snapshot shows it (info.time) and timeControl/timeStep answer. */
-export interface TimeStatus {
-  paused: boolean;
-  /** Lab time per real time (1 = real time); always 1 on a manual clock. */
-  scale: number;
-  /** While set, the paused lab takes one step every this many real milliseconds. */
-  slowMotionMs: number | null;
-  /** Packets from the wire waiting at the gate, the oldest ones, and how many the full gate dropped. */
-  held: number;
-  next: HeldPacket[];
-  droppedAtGate: number;
-  /** Lab ms to the next deadline of the lab side (a timer, a fault hold, a scenario wait), or null. */
-  nextTimerIn: number | null;
-  /** False on a manual clock (tests), where the test drives time and scale does not apply. */
-  realTime: boolean;
-}
+export type { TimeStatus };
 
 interface RunningScenario {
   name: string;
@@ -276,7 +262,7 @@ export class Lab implements LabBackend {
     if (a.scale !== undefined && this.time !== null && a.scale !== this.time.scale) {
       this.time.setScale(a.scale);
       this.info.timeScale = a.scale;
-      this.note('knob', a.scale === 1 ? 'time: lab time runs at real speed again' : `time: lab time runs x${a.scale} (the lab's timers only; the kernel runs in real time)`);
+      this.note('time', a.scale === 1 ? 'time: lab time runs at real speed again' : `time: lab time runs x${a.scale} (the lab's timers only; the kernel runs in real time)`);
     }
     if (a.slowMotionMs !== undefined) this.setSlowMotion(a.slowMotionMs);
     if (a.paused === true || (a.slowMotionMs !== undefined && a.slowMotionMs !== null)) this.pause();
@@ -304,7 +290,7 @@ export class Lab implements LabBackend {
     if (this.gate.isHolding) return;
     this.time?.pause();
     this.gate.hold(true);
-    this.note('knob', 'time: paused (packets from the wire wait at the gate; lab timers stand still; the kernel runs on)');
+    this.note('time', 'time: paused (packets from the wire wait at the gate; lab timers stand still; the kernel runs on)');
   }
 
   private resume(): void {
@@ -313,7 +299,7 @@ export class Lab implements LabBackend {
     this.gate.hold(false);
     this.time?.resume();
     this.kick();
-    this.note('knob', `time: resumed${held > 0 ? ` (the stack took the ${held} packets held)` : ''}`);
+    this.note('time', `time: resumed${held > 0 ? ` (the stack took the ${held} packets held)` : ''}`);
   }
 
   private setSlowMotion(ms: number | null): void {
@@ -389,7 +375,7 @@ export class Lab implements LabBackend {
       version: this.version + this.history.lastSeq,
       at: s.at,
       lastEventSeq: this.history.lastSeq,
-      info: { ...this.info },
+      info: { ...this.info, netns: this.netns, time: this.timeStatus() },
       connections,
       listeners,
       counters: s.counters,
@@ -519,6 +505,8 @@ export class Lab implements LabBackend {
       }
       return {};
     },
+    timeControl: (a) => this.setTime(a),
+    timeStep: (a) => this.timeStep(a.count),
     clearHistory: () => {
       this.history.clear(this.clock.now());
       this.note('history', 'history cleared');

@@ -23,12 +23,14 @@ export interface ScenarioContext<L = unknown> {
   sleep(ms: number): Promise<void>;
 }
 
-export interface Scenario<L = unknown> {
+export interface Scenario<L = unknown> extends Readonly<Omit<ScenarioInfo, 'name' | 'title'>> {
   /** 1 to 64 of a-z, 0-9 and '-' (the API's name rule). */
   readonly name: string;
   readonly title: string;
   run(ctx: ScenarioContext<L>): Promise<void> | void;
 }
+
+const INFO_KEYS = ['titleZh', 'summary', 'summaryZh', 'needs', 'explain'] as const;
 
 const NAME_RE = /^[a-z0-9-]{1,64}$/;
 
@@ -50,6 +52,10 @@ export class ScenarioRegistry<L = unknown> {
   }
 
   list(): ScenarioInfo[] {
-    return [...this.byName.values()].map((s) => ({ name: s.name, title: s.title }));
+    return [...this.byName.values()].map((s) => {
+      const info: ScenarioInfo = { name: s.name, title: s.title };
+      for (const k of INFO_KEYS) if (s[k] !== undefined) Object.assign(info, { [k]: s[k] });
+      return info;
+    });
   }
 }

@@ -7,17 +7,12 @@
 import type { Clock } from '../stack/clock.ts';
 import type { Link, PacketHandler } from '../link/link.ts';
 import { formatPacket } from '../wire/pretty.ts';
+import type { HeldPacket } from '../api/snapshot.ts';
 
 export const GATE_LIMIT = 10_000;
 
-/** A packet waiting at the gate, as the UIs show it. */
-export interface HeldPacket {
-  dir: 'in';
-  /** Lab time it arrived, ms. */
-  at: number;
-  /** tcpdump-like one-liner. */
-  text: string;
-}
+/** A packet waiting at the gate, as the UIs show it (core/api/snapshot.ts). */
+export type { HeldPacket };
 
 interface Held { at: number; bytes: Uint8Array }
 

@@ -11,20 +11,11 @@ import type { LabBackend, LabHandlers } from '../api/backend.ts';
 import { ApiFailure, noSuchConnection } from '../api/errors.ts';
 import { eventConn, type LabEvent, type SegmentEvent } from '../api/events.ts';
 import { applySnapshotMessage } from '../api/snapshot-diff.ts';
-import type { LabInfo, Snapshot } from '../api/snapshot.ts';
+import type { LabInfo, ReplayInfo as ApiReplayInfo, Snapshot, TimeStatus } from '../api/snapshot.ts';
 import type { SessionLog } from './log.ts';
 
-/** What a UI should say about a replay (snapshot info.replay). */
-export interface ReplayInfo {
-  file: string;
-  recordedAt: string;
-  /** The session's lab-time range and where the replay stands in it. */
-  start: number;
-  end: number;
-  at: number;
-  playing: boolean;
-  speed: number;
-}
+/** What a UI should say about a replay (snapshot info.replay; every field set here). */
+export type ReplayInfo = Required<ApiReplayInfo>;
 
 export interface ReplayOptions {
   /** Shown in texts and info.replay (default 'session'). */
@@ -188,13 +179,41 @@ export class ReplayLab implements LabBackend {
 
   snapshot(): Snapshot {
     const f = this.frameAt(this.at);
-    const info: LabInfo & { replay: ReplayInfo } = { ...f.info, replay: this.info };
+    const info: LabInfo = { ...f.info, replay: this.info, time: this.timeStatus() };
     const lastSeq = this.cursor > 0 ? this.log.events[this.cursor - 1].seq : 0;
     return { ...f, version: f.version * 2 + (this.timer !== null ? 1 : 0), lastEventSeq: lastSeq, info };
   }
 
+  /** The replay's playback as time control shows it: paused = not playing, scale = speed. */
+  timeStatus(): TimeStatus {
+    const next = this.log.events[this.cursor];
+    return {
+      paused: this.timer === null, scale: this.speed, slowMotionMs: null, held: 0, next: [],
+      nextTimerIn: next === undefined ? null : Math.max(0, next.at - this.at), droppedAtGate: 0, realTime: true,
+    };
+  }
+
+  private timeControl(a: { paused?: boolean; scale?: number; slowMotionMs?: number | null }): TimeStatus {
+    if (a.slowMotionMs !== undefined && a.slowMotionMs !== null) {
+      throw new ApiFailure('EINVAL', 'slowMotionMs: a replay has no slow motion; use scale (its speed) or step', 'slowMotionMs');
+    }
+    if (a.scale !== undefined && a.scale !== this.speed) {
+      this.speed = a.scale;
+      if (this.timer !== null) this.play(a.scale, false);
+    }
+    if (a.paused === true) this.stop();
+    if (a.paused === false && this.timer === null) this.play(this.speed, this.at >= this.log.end);
+    return this.timeStatus();
+  }
+
+  private timeStep(count: number): TimeStatus & { stepped: number } {
+    if (this.timer !== null) throw new ApiFailure('EINVAL', 'the replay is playing: pause it first (time pause)');
+    const stepped = this.step(count);
+    return { ...this.timeStatus(), stepped };
+  }
+
   private refuse(): never {
-    throw new ApiFailure('EPERM', `this is a replay of ${this.file} (recorded ${this.log.recordedAt}): it shows what happened and cannot change anything; start a live lab (tcplab serve) for that`);
+    throw new ApiFailure('EROFS', `this is a replay of ${this.file} (recorded ${this.log.recordedAt}): it shows what happened and cannot change anything; start a live lab (tcplab serve) for that`);
   }
 
   private segmentLog(a: { conn?: number; since?: number; limit: number }): SegmentEvent[] {
@@ -230,6 +249,8 @@ export class ReplayLab implements LabBackend {
     scenarioRun: () => this.refuse(),
     scenarioStop: () => this.refuse(),
     clearHistory: () => this.refuse(),
+    timeControl: (a) => this.timeControl(a),
+    timeStep: (a) => this.timeStep(a.count),
     connectionHistory: (a) => {
       const events = this.happened().filter((e) => eventConn(e) === a.conn);
       if (events.length === 0 && !this.frameAt(this.at).connections.some((c) => c.id === a.conn)) throw noSuchConnection(a.conn);

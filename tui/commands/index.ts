@@ -28,6 +28,7 @@ import { historyCommand } from './history.ts';
 import { scenarioCommand } from './scenario.ts';
 import { recordCommand } from './record.ts';
 import { replayCommand } from './replay.ts';
+import { timeCommand } from './time.ts';
 
 /** Every subcommand, in the order `tcplab help` lists them. */
 export const commands: Command[] = [versionCommand, setupCommand, teardownCommand, packetdrillCommand];
@@ -38,4 +39,4 @@ commands.push(
   traceCommand, countersCommand, historyCommand, scenarioCommand,
 );
 commands.push(tuiCommand, startCommand); // the terminal UI, and start: desktop app or terminal UI (TUI engineer)
-commands.push(recordCommand, replayCommand); // record a session, serve it again without a TUN (scenarios engineer)
+commands.push(timeCommand, recordCommand, replayCommand); // lab time control; record a session, serve it again without a TUN (scenarios engineer)

@@ -51,8 +51,7 @@ export interface ScenarioDefinition {
 
 export type LabScenario = Scenario<Lab> & Omit<ScenarioDefinition, 'run'>;
 
-/** The context; update() takes the status fields of status.ts (the API's ScenarioStatus once it has them). */
-type Ctx = Omit<ScenarioContext<Lab>, 'update'> & { update: (patch: ScenarioStatusPatch) => void };
+type Ctx = ScenarioContext<Lab>;
 
 export { ScenarioRefused };
 
@@ -369,7 +368,7 @@ export function defineScenario(def: ScenarioDefinition): LabScenario {
   const { run: _run, ...info } = def;
   return {
     ...info,
-    run: (ctx) => new ScenarioRun(ctx as unknown as Ctx, def).execute(),
+    run: (ctx) => new ScenarioRun(ctx, def).execute(),
   };
 }
 

@@ -1,49 +1,14 @@
-// What a running scenario shows beyond its step: hints (the row, gauge, counter or knob to watch),
-// the checks of its end (observed against expected) and its verdict. These are the shapes
-// proposed for core/api's ScenarioStatus (requests.md); the Lab puts them into the snapshot
-// through the scenario context's update() where it has one.
+// What a running scenario shows beyond its step (core/api/snapshot.ts has the types): hints (the
+// row, gauge, counter or knob to watch), the checks of its end (observed against expected), its
+// verdict, data to plot. Plus the whole outcome of a run as the framework keeps it.
+import type {
+  ScenarioCheck, ScenarioHint, ScenarioHintTarget, ScenarioSeries, ScenarioStatus, ScenarioVerdict,
+} from '../../api/snapshot.ts';
 
-/** Where a UI should look: highlight that row / gauge / counter / knob / ladder row. */
-export type ScenarioHintTarget =
-  | { kind: 'connection'; conn: number; field?: string }
-  | { kind: 'listener'; listener: number; field?: 'acceptQueue' | 'synQueue' | 'drops' | 'cookies' | 'halfOpen' }
-  | { kind: 'counter'; name: string }
-  | { kind: 'knob'; name: string }
-  | { kind: 'segment'; seq: number }
-  | { kind: 'fault'; rule: string }
-  | { kind: 'time' };
+export type { ScenarioCheck, ScenarioHint, ScenarioHintTarget, ScenarioSeries, ScenarioVerdict };
 
-export interface ScenarioHint {
-  target: ScenarioHintTarget;
-  text: string;
-  zh: string;
-}
-
-/** One observation of a scenario's check. */
-export interface ScenarioCheck {
-  what: string;
-  zh: string;
-  expected: string;
-  observed: string;
-  pass: boolean;
-}
-
-export type ScenarioVerdict = 'pass' | 'fail' | 'refused' | 'stopped' | 'error';
-
-/** Data a UI can plot (the isn scenario: ISN over time). */
-export interface ScenarioSeries {
-  name: string;
-  unit: string;
-  points: [number, number][];
-}
-
-export interface ScenarioStatusPatch {
-  stepZh?: string;
-  hints?: ScenarioHint[];
-  checks?: ScenarioCheck[];
-  verdict?: ScenarioVerdict | null;
-  series?: ScenarioSeries[];
-}
+/** What a scenario may add to its status (the context's update()). */
+export type ScenarioStatusPatch = Partial<Omit<ScenarioStatus, 'name' | 'running' | 'step'>>;
 
 /** The whole outcome of one run, also kept by the framework (scenarioReport(lab)). */
 export interface ScenarioReport {

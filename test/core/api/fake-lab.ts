@@ -8,7 +8,7 @@ import type { LabEvent, SegmentEvent } from '../../../core/api/events.ts';
 import type { TcpState } from '../../../core/api/names.ts';
 import { dataByteLength } from '../../../core/api/schemas.ts';
 import type { FaultStatus } from '../../../core/api/fault-schemas.ts';
-import type { ConnectionRow, ListenerRow, PcapStatus, ScenarioStatus, Snapshot } from '../../../core/api/snapshot.ts';
+import type { ConnectionRow, ListenerRow, PcapStatus, ScenarioStatus, Snapshot, TimeStatus } from '../../../core/api/snapshot.ts';
 import type { Timers } from '../../../core/api/timers.ts';
 
 type LabEventBody = LabEvent extends infer E ? (E extends LabEvent ? Omit<E, 'seq' | 'at'> : never) : never;
@@ -53,6 +53,7 @@ export class FakeLab implements LabBackend {
   private faults: FaultStatus = { rules: [], random: null, held: 0, counts: { dropped: 0, delayed: 0, duplicated: 0, corrupted: 0, reordered: 0 } };
   private pcap: PcapStatus = { running: false, packets: 0, bytes: 0, maxPackets: 0, maxBytes: 0 };
   private scenario: ScenarioStatus | null = null;
+  private time: TimeStatus = { paused: false, scale: 1, slowMotionMs: null, held: 0, next: [], nextTimerIn: null };
   private history: LabEvent[] = [];
   private readonly subscribers = new Set<(e: LabEvent) => void>();
   private cached: Snapshot | null = null;
@@ -257,6 +258,18 @@ export class FakeLab implements LabBackend {
       this.history = [];
       this.changed();
       return {};
+    },
+    // Time control (issue 8): the fake only records pause and scale.
+    timeControl: (a) => {
+      if (a.paused !== undefined) this.time.paused = a.paused;
+      if (a.scale !== undefined) this.time.scale = a.scale;
+      if (a.slowMotionMs !== undefined) this.time.slowMotionMs = a.slowMotionMs;
+      this.changed();
+      return { ...this.time };
+    },
+    timeStep: () => {
+      if (!this.time.paused) throw new ApiFailure('EINVAL', 'the lab is not paused: pause it first (time pause)');
+      return { ...this.time, stepped: 0 };
     },
     connectionHistory: (a) => {
       if (!this.known.has(a.conn)) throw noSuchConnection(a.conn);

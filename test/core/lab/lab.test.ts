@@ -58,7 +58,10 @@ describe('the Lab on the simulated wire (manual clock)', () => {
 
   it('says it is simulated', async () => {
     const snap = value(await api.snapshot());
-    expect(snap.info).toEqual({ device: null, simulated: true, labAddr: '10.77.0.2', kernelAddr: '10.77.0.1', timeScale: 1 });
+    expect(snap.info).toEqual({
+      device: null, simulated: true, labAddr: '10.77.0.2', kernelAddr: '10.77.0.1', timeScale: 1, netns: null,
+      time: { paused: false, scale: 1, slowMotionMs: null, held: 0, next: [], droppedAtGate: 0, nextTimerIn: null, realTime: false },
+    });
   });
 
   it('echo: the peer connects, sends, gets its bytes back; both sides close', async () => {
