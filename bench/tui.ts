@@ -1,4 +1,12 @@
 // The TUI with 10,000 connections: frame time and CPU. `npx tsx bench/tui.ts` (or `npm run bench tui`).
+// Two parts (TCPLAB_BENCH_PART=inproc|attached|all, default all):
+//   in process:   the API's FakeLab with 10,000 rows behind a LabServer on manual timers, in this
+//                 process: only the TUI's own work, no lab and no socket; frames from keys (↓ in the
+//                 table, ↓ in the connection detail) at 80x24 and 160x48, the wall time from the
+//                 start of a render to the frame handed to the terminal writer and the CPU per frame;
+//                 once with the TUI's compositor (tui/ui/fast-output.ts) and once, in a child
+//                 process, with Ink's own (TCPLAB_INK_OUTPUT=ink), for comparison.
+//   attached:
 //   lab process:  a child (this file with --lab) runs a real Lab on the simulated wire (real time),
 //                 10,000 connections from the peer stack to a discard listener, and keeps 1% of them
 //                 busy (64 bytes on 100 connections every 100 ms); it serves the Lab API on a Unix
@@ -37,6 +45,7 @@ const { App } = await import('../tui/ui/app.tsx');
 
 const CONNS = Number(process.env.TCPLAB_BENCH_CONNS ?? 10_000);
 const IDLE_S = Number(process.env.TCPLAB_BENCH_IDLE_S ?? 10);
+const PART = process.env.TCPLAB_BENCH_PART ?? 'all';
 
 // ---- the lab (child process) ----------------------------------------------------------------
 
@@ -64,6 +73,76 @@ async function runLab(socketPath: string, conns: number): Promise<void> {
     lab.kick();
   }, 100);
   process.stdout.write(`ready ${lab.snapshot().connections.length}\n`);
+}
+
+
+// ---- in process -------------------------------------------------------------------------------
+
+async function inProcess(): Promise<void> {
+  const { FakeLab } = await import('../test/core/api/fake-lab.ts');
+  const { ManualTimers } = await import('../test/core/api/manual-timers.ts');
+  const { createLocalClient } = await import('../core/api/local.ts');
+  const { fastOutput } = await import('../tui/ui/fast-output.ts');
+  const timers = new ManualTimers();
+  const fake = new FakeLab(timers);
+  const server = new LabServer(fake, { timers });
+  const client = createLocalClient(server);
+  await client.call('listen', { port: 80, backlog: 65535, responder: 'echo' });
+  for (let i = 0; i < CONNS; i++) fake.incoming(1);
+  const store = new LabStore(client, { notifyMs: 0 });
+  await store.start();
+  const tick = async (): Promise<void> => {
+    await new Promise((r) => setTimeout(r, 0));
+    await new Promise((r) => setImmediate(r));
+  };
+  for (let i = 0; i < 5; i++) {
+    timers.advance(100);
+    await tick();
+  }
+  const compositor = fastOutput.installed ? 'the TUI\'s compositor (fast-output.ts)' : `Ink's own compositor (${fastOutput.why})`;
+  for (const [width, height] of [[80, 24], [160, 48]]) {
+    const controller = new Controller(store, { lang: 'en', quit: () => {}, selectDelayMs: 120 });
+    const out = new FakeTerminal(width, height) as FakeTerminal & { write(s: string): boolean };
+    let drawAt = 0;
+    const times: number[] = [];
+    out.write = () => {
+      if (drawAt > 0) times.push(performance.now() - drawAt);
+      drawAt = 0;
+      return true;
+    };
+    const app = render(React.createElement(App, { controller, width, height, where: 'bench', tickMs: 0, frameMs: 0, onDraw: () => { drawAt = performance.now(); } }), {
+      stdout: out as unknown as NodeJS.WriteStream, stdin: new FakeStdin() as unknown as NodeJS.ReadStream, debug: true, exitOnCtrlC: false, patchConsole: false,
+    });
+    await tick();
+    const run = async (label: string, n: number, act: () => void): Promise<string> => {
+      for (let i = 0; i < 20; i++) {
+        act();
+        await tick();
+      }
+      times.length = 0;
+      const c0 = process.cpuUsage();
+      for (let i = 0; i < n; i++) {
+        act();
+        await tick();
+        timers.advance(50);   // the lab's clock moves on: countdowns change
+        await tick();
+      }
+      const c = process.cpuUsage(c0);
+      return `    ${label.padEnd(22)} ${stats(times)}; CPU ${((c.user + c.system) / 1000 / Math.max(1, times.length)).toFixed(2)} ms per frame`;
+    };
+    const down = (): void => controller.onKey(keyPress('', { down: true }));
+    const lines = [await run('↓ in the table:', 200, down)];
+    controller.onKey(keyPress('', { enter: true }));
+    await tick();
+    lines.push(await run('↓ in the detail:', 100, down));
+    console.log(`TUI ${width}x${height} in process, ${store.snapshot?.connections.length ?? 0} connections (FakeLab), ${compositor}:`);
+    for (const l of lines) console.log(l);
+    app.unmount();
+    controller.dispose();
+  }
+  store.stop();
+  await client.close();
+  server.close();
 }
 
 // ---- the TUI (this process) -------------------------------------------------------------------
@@ -186,6 +265,17 @@ async function main(): Promise<void> {
     await runLab(process.argv[3], Number(process.argv[4]));
     return;
   }
+  if (process.argv[2] === '--inproc' || PART === 'inproc' || PART === 'all') {
+    await inProcess();
+    if (process.argv[2] === '--inproc') return;
+    if (process.env.TCPLAB_INK_OUTPUT !== 'ink') {
+      // The same with Ink's own compositor, in a child (the compositor is chosen when the TUI loads).
+      const self = fileURLToPath(import.meta.url);
+      const child = spawn(process.execPath, ['--import', 'tsx', self, '--inproc'], { stdio: ['ignore', 'inherit', 'inherit'], env: { ...process.env, TCPLAB_INK_OUTPUT: 'ink' } });
+      await new Promise((r) => child.once('exit', r));
+    }
+  }
+  if (PART !== 'attached' && PART !== 'all') return;
   const dir = mkdtempSync(path.join(tmpdir(), 'tl-bench-tui-'));
   const sock = path.join(dir, 'lab.sock');
   let child: ChildProcess | null = null;
