@@ -2,7 +2,8 @@
 // hosting its own lab on a real TUN whose kernel side is in a namespace of this test's own
 // (made by `tcplab setup`). The kernel's curl, inside the namespace, connects to a listener made
 // from the TUI; the test reads the row appearing in the captured pane, presses R and y, and curl
-// reports the reset. Everything is removed afterwards, also on failure; processes are stopped by
+// reports the reset; then a guided scenario (handshake) runs against the kernel from the
+// scenarios view, to its verdict. Everything is removed afterwards, also on failure; processes are stopped by
 // their PID, the tmux server by its own socket name.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -92,8 +93,28 @@ describe.skipIf(!isRoot || !hasTmux || !hasCurl)('tcplab tui in a terminal, on a
     expect(await curlExit).toBe(56);
     expect(curlErr).toMatch(/reset by peer/i);
     await waitFor('the row to go', () => pane().includes('no connections'));
-
-    keys('q');
-    await waitFor('the TUI to exit', () => pane().includes('EXIT=0'), 20_000);
   }, 120_000);
+
+  it('runs a guided scenario against the kernel: steps, hints, the check table, the verdict', async () => {
+    keys('7');
+    await waitFor('the scenarios view', () => /^ +handshake +Three-way handshake/m.test(pane()));
+    keys('Enter');
+    await waitFor('the scenario to start', () => pane().includes('✓ scenario handshake started'));
+    await waitFor('its verdict', () => /handshake · .*✓ pass ─$/m.test(pane()), 60_000);
+    const f = pane();
+    expect(f).toMatch(/^✓ handshake/m);
+    expect(f).toMatch(/─ Checks ─+ .*✓ \d+ {2}✗ 0 ─$/m);
+    expect(f).toMatch(/^✓ SYN-ACK acknowledges the SYN: ack = x \+ 1/m);
+    expect(f).toMatch(/^✓ PASS: all \d+ checks passed$/m);
+    // Its first hint points at a segment: the ladder of that connection, the segment marked.
+    expect(f).toMatch(/^a\) segment @\d+ /m);
+    keys('a');
+    await waitFor('the hinted segment', () => pane().includes('─ Segments ─') || /has gone; its events/.test(pane()));
+    expect(pane()).toMatch(/»/);
+  }, 120_000);
+
+  it('quits with q', async () => {
+    keys('Escape', '1', 'q');
+    await waitFor('the TUI to exit', () => pane().includes('EXIT=0'), 20_000);
+  }, 60_000);
 });
