@@ -51,13 +51,13 @@ export const handshake = defineScenario({
     en: [
       'What the teaching material says: the client sends SYN (seq = x) and enters SYN-SENT; the server answers SYN+ACK (seq = y, ack = x + 1) and enters SYN-RECEIVED; the client answers ACK (seq = x + 1, ack = y + 1) and both are ESTABLISHED. A SYN carries no data but consumes one sequence number, hence ack = seq + 1. That is exactly what you will see on the ladder.',
       'Where it differs: one article writes "Seq=X (X is usually 1)". The 1 is Wireshark\'s relative sequence number; the number on the wire is a random-looking 32-bit ISN (RFC 6528, see the isn scenario). The ladder here shows the real numbers.',
-      'What Linux adds: the SYN carries options, in Linux\'s order mss 1460, sackOK, TS val/ecr, nop, wscale 7; each only counts when both sides offer it. The SYN and SYN-ACK window is never scaled. Until the third segment arrives Linux keeps only a small request in the SYN queue, not a full socket; so does the lab, which shows the request as a SYN-RECEIVED row until the ACK makes it a connection. The client may put data on the third segment; Linux then completes the handshake with that segment.',
+      'What Linux adds: the SYN carries options, in Linux\'s order mss 1460, sackOK, TS val/ecr, nop, wscale N (the lab offers 7; Linux derives its shift from its buffer sizes, often 7 to 10); each only counts when both sides offer it. The SYN and SYN-ACK window is never scaled. Until the third segment arrives Linux keeps only a small request in the SYN queue, not a full socket; so does the lab, which shows the request as a SYN-RECEIVED row until the ACK makes it a connection. The client may put data on the third segment; Linux then completes the handshake with that segment.',
       'Why three: the articles argue that both sides must learn that sending and receiving work. RFC 9293 gives the reason that matters: the third segment lets the server tell a live SYN from an old duplicate one.',
     ].join('\n\n'),
     zh: [
       '教材怎么说:客户端发送 SYN(seq = x)进入 SYN-SENT;服务器回复 SYN+ACK(seq = y,ack = x + 1)进入 SYN-RECEIVED;客户端回复 ACK(seq = x + 1,ack = y + 1),双方进入 ESTABLISHED。SYN 不携带数据但占用一个序号,所以 ack = seq + 1。这正是梯形图上看到的内容。',
       '不同之处:有一篇文章写"Seq=X(X一般为1)"。这个 1 是 Wireshark 显示的相对序号;线路上的真实序号是一个看似随机的 32 位 ISN(RFC 6528,见 isn 场景)。这里的梯形图显示真实数值。',
-      'Linux 还做了什么:SYN 携带选项,Linux 的顺序是 mss 1460、sackOK、TS val/ecr、nop、wscale 7;只有双方都提供时选项才生效。SYN 和 SYN-ACK 中的窗口从不缩放。在第三个报文到达之前,Linux 只在半连接队列里保存一个很小的请求,而不是完整的套接字;实验室也一样,并在 ACK 把它变成连接之前,把这个请求显示为一行 SYN-RECEIVED。客户端可以在第三个报文里携带数据,Linux 用这个报文完成握手。',
+      'Linux 还做了什么:SYN 携带选项,Linux 的顺序是 mss 1460、sackOK、TS val/ecr、nop、wscale N(实验室提供 7;Linux 根据缓冲区大小得出移位数,常见为 7 到 10);只有双方都提供时选项才生效。SYN 和 SYN-ACK 中的窗口从不缩放。在第三个报文到达之前,Linux 只在半连接队列里保存一个很小的请求,而不是完整的套接字;实验室也一样,并在 ACK 把它变成连接之前,把这个请求显示为一行 SYN-RECEIVED。客户端可以在第三个报文里携带数据,Linux 用这个报文完成握手。',
       '为什么是三次:文章的论证是双方都要确认自己和对方的收发能力正常。RFC 9293 给出的真正理由是:第三个报文让服务器能区分有效的 SYN 和网络中滞留的旧重复 SYN。',
     ].join('\n\n'),
   },
