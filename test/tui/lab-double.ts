@@ -1,7 +1,7 @@
-// A test double for what the lab does not have yet but the TUI already speaks (the proposals in
-// /work/team/requests.md): time control (timeControl, timeStep, snapshot info.time with the
-// packets held), a replay (info.replay, EROFS for every command). It wraps the real client: other
-// calls and the streams go to the real lab; the snapshot's info gets the double's parts.
+// A test double of time control and replays, to show every state on demand: timeControl and
+// timeStep answered here, snapshot info.time with packets held whenever the test says, a replay
+// (info.replay, EROFS for every command). It wraps the real client: other calls and the streams
+// go to the real lab; the snapshot's info gets the double's parts.
 import type { LabClient } from '../../core/api/client.ts';
 import { contract, type Method } from '../../core/api/contract.ts';
 import type { Result } from '../../core/api/errors.ts';
@@ -54,7 +54,7 @@ export class LabDouble {
       return { ok: true, value: { ...this.time, stepped } };
     }
     if (this.replay !== null && (contract as Record<string, { kind: string }>)[method]?.kind === 'command') {
-      return { ok: false, error: { code: 'EROFS' as 'EPERM', message: 'this is a replay; it cannot change' } };
+      return { ok: false, error: { code: 'EROFS', message: 'this is a replay; it cannot change' } };
     }
     return null;
   }

@@ -109,6 +109,35 @@ describe('lab time (80x24)', () => {
   });
 });
 
+describe('lab time on the real lab (simulated wire, manual clock)', () => {
+  it('holds the peer\'s SYN while paused, lists it, and lets it through with n', async () => {
+    h = await startTui();
+    await h.press('l', '8080 manual', KEYS.enter);
+    let f = await h.press('T');
+    expect(f).toContain('✓ lab time paused: packets from the kernel wait; n lets one through');
+    expect(f.split('\n')[1]).toBe('‖ lab time paused: 0 packets held; the kernel runs in real time');
+    h.lab.peer?.connect(8080);
+    f = await h.settle(200);
+    expect(f.split('\n')[1]).toBe('‖ lab time paused: 1 packets held; the kernel runs in real time');
+    expect(f).toMatch(/^ {3}‖ +[\d.]+ → IP 10\.77\.0\.1\.\d+ > 10\.77\.0\.2\.8080: Flags \[S\], seq \d+/m);
+    expect(f).toContain('no connections');
+    f = await h.press('n');
+    expect(f).toMatch(/✓ let 1 through; \d+ still held/);
+    expect(f).toMatch(/10\.77\.0\.1:\d+ +SYN-RECEIVED/);
+    f = await h.press('T');
+    expect(f).toContain('✓ lab time runs again');
+    f = await h.settle(200);
+    expect(f).toMatch(/10\.77\.0\.1:\d+ +ESTABLISHED/);
+    expect(f.split('\n')[1]).toMatch(/^─ Connections ─/);
+  });
+
+  it('says why the scale cannot change on a manual clock', async () => {
+    h = await startTui();
+    const f = await h.press('+');
+    expect(f).toContain('✗ timeControl failed: scale: this lab runs on a manual clock (tests)');
+  });
+});
+
 describe('lab time (160x48)', () => {
   it('lists up to six held packets under the banner', async () => {
     const lab = new LabDouble();

@@ -799,7 +799,7 @@ export class Controller {
         const f = parseFaultInput(p.value);
         if (!f.ok) return this.promptError(p, f.error);
         const r = await this.store.client.call('faultAdd', { rule: f.rule });
-        if (!r.ok && ((r.error.code as string) === 'EROFS' || this.replay() !== null)) {
+        if (!r.ok && r.error.code === 'EROFS') {
           this.set({ prompt: null });
           return this.setStatus(this.errorText('faultAdd', r.error), 'error');
         }
@@ -885,8 +885,7 @@ export class Controller {
   /** An error as the status line says it: a replay's refusal and a lab without time control plainly. */
   private errorText(action: string, e: ApiError): string {
     // 'EROFS' (a read-only replay) is proposed for core/api's ErrorCode (requests.md).
-    // A replay refuses with EROFS (EPERM before core/api had EROFS).
-    if ((e.code as string) === 'EROFS' || (e.code === 'EPERM' && this.replay() !== null)) return this.t('result.readOnly', { action, message: e.message });
+    if (e.code === 'EROFS') return this.t('result.readOnly', { action, message: e.message });
     if (e.code === 'ENOMETHOD' && (action === 'timeControl' || action === 'timeStep')) return this.t('result.timeUnsupported', { message: e.message });
     return this.t('result.error', { action, message: e.message });
   }

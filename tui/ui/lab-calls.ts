@@ -1,12 +1,8 @@
-// Calls the TUI makes to methods that core/api's contract does not list yet: time control
-// (timeControl, timeStep), proposed in /work/team/requests.md by the scenarios engineer with
-// the types of core/api/views/lab-extras.ts. A lab without them answers ENOMETHOD, which the
-// status line reports plainly; once the contract has them these are ordinary typed calls.
+// Time control calls (timeControl, timeStep: the lab side's clock, or a replay's playback).
+// A lab from before they existed answers ENOMETHOD, which the status line says plainly.
 import type { LabClient } from '../../core/api/client.ts';
 import type { Result } from '../../core/api/errors.ts';
-import type { TimeStatus } from '../../core/api/views/lab-extras.ts';
-
-type Loose = (method: string, args?: unknown) => Promise<Result<unknown>>;
+import type { TimeStatus } from '../../core/api/snapshot.ts';
 
 export interface TimeControlArgs {
   paused?: boolean;
@@ -15,9 +11,9 @@ export interface TimeControlArgs {
 }
 
 export function timeControl(client: LabClient, args: TimeControlArgs): Promise<Result<TimeStatus>> {
-  return (client.call as unknown as Loose)('timeControl', args) as Promise<Result<TimeStatus>>;
+  return client.call('timeControl', args);
 }
 
 export function timeStep(client: LabClient, count = 1): Promise<Result<TimeStatus & { stepped: number }>> {
-  return (client.call as unknown as Loose)('timeStep', { count }) as Promise<Result<TimeStatus & { stepped: number }>>;
+  return client.call('timeStep', { count });
 }
