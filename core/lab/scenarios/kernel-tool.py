@@ -24,9 +24,9 @@ line as it finishes, so the lab can follow along; the last line is {"done": true
     timeout=SECONDS      timeout of the blocking steps that follow (default 10)
     ss                   the kernel's view of its TCP sockets (ss -tan), as lines
   kernel-tool.py parallel N HOST:PORT [send=TEXT] [wait=SECONDS] [at=MS,MS,...]
-    N connections (non-blocking connects), all at once or each started at its offset in `at`
+    N connections (non-blocking connects), all at once or each started at its offset in 'at'
     (ms from the start); each sends TEXT once connected and reads until end of stream, reset
-    or `wait` seconds after the last start; one JSON line per connection at the end.
+    or 'wait' seconds after the last start; one JSON line per connection at the end.
 
 Errors are reported by errno name (ECONNRESET, ECONNREFUSED, ETIMEDOUT, ...), never raised.
 """

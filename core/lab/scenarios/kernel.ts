@@ -4,10 +4,9 @@
 // the scenario ends or is stopped; nothing else is ever killed.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { readSetupState } from '../../link/setup-state.ts';
+import { KERNEL_TOOL_SOURCE } from './kernel-tool-source.ts';
 
-export const KERNEL_TOOL = fileURLToPath(new URL('./kernel-tool.py', import.meta.url));
 
 /** One line kernel-tool.py printed: a finished step, a connection of `parallel`, or the end. */
 export interface ToolLine {
@@ -176,7 +175,7 @@ export class KernelSide implements KernelApi {
 
   /** kernel-tool.py with these steps. */
   tool(steps: readonly string[], timeoutMs = 30_000): KernelJob {
-    return this.start(['python3', KERNEL_TOOL, ...steps], timeoutMs);
+    return this.start(['python3', '-c', KERNEL_TOOL_SOURCE, ...steps], timeoutMs);
   }
 
   async ssLines(state?: string): Promise<string[]> {
