@@ -500,7 +500,8 @@ export class Lab implements LabBackend {
       if (this.running !== null) {
         this.running.abort.abort(new Error('stopped'));
         this.running = null;
-        if (this.scenarioStatus !== null) this.scenarioStatus = { ...this.scenarioStatus, running: false, step: 'stopped' };
+        const st = this.scenarioStatus;
+        if (st !== null) this.scenarioStatus = { ...st, running: false, step: 'stopped', verdict: 'stopped', ...(st.stepZh !== undefined ? { stepZh: '已停止' } : {}) };
         this.note('scenario', 'stopped');
       }
       return {};
@@ -677,12 +678,20 @@ export class Lab implements LabBackend {
     const finished = (step: string): void => {
       if (this.running !== run) return;
       this.running = null;
-      this.scenarioStatus = { ...(this.scenarioStatus ?? { name }), name, running: false, step };
+      const st = this.scenarioStatus;
+      const zh = st?.stepZh === undefined ? {} : { stepZh: step === 'done' ? '完成' : `失败:${step.replace(/^failed: /, '')}` };
+      this.scenarioStatus = { ...(st ?? { name }), name, running: false, step, ...zh };
       this.note('scenario', `${name}: ${step}`);
     };
     Promise.resolve()
       .then(() => s.run(ctx))
-      .then(() => finished('done'), (err: unknown) => finished(`failed: ${err instanceof Error ? err.message : String(err)}`));
+      .then(() => finished('done'), (err: unknown) => {
+        // A scenario that threw without saying how it ended: an error.
+        if (this.running === run && this.scenarioStatus !== null && (this.scenarioStatus.verdict ?? null) === null) {
+          this.scenarioStatus = { ...this.scenarioStatus, verdict: 'error' };
+        }
+        finished(`failed: ${err instanceof Error ? err.message : String(err)}`);
+      });
     return {};
   }
 

@@ -41,4 +41,28 @@ describe('scenarios on the simulated wire (manual clock, the lab\'s stack as the
     expect(r?.verdict).toBe('refused');
     expect(r?.reason).toMatch(/needs the real kernel/);
   });
+
+  it('stopped midway: verdict stopped, and what it set up is undone (knob restored, listener closed, peer processes gone)', async () => {
+    const lab = createLab({ simulated: true, clock: new ManualClock(1000), seed: 5 });
+    try {
+      lab.handlers.scenarioRun({ name: 'close' });
+      for (let i = 0; i < 2000; i++) {
+        lab.advance(1);
+        await tick();
+      }
+      expect(lab.stack.getKnobs().msl).toBe(2);
+      expect(lab.snapshot().listeners.some((l) => l.port === 7201)).toBe(true);
+      lab.handlers.scenarioStop({});
+      for (let i = 0; i < 50; i++) {
+        lab.advance(1);
+        await tick();
+      }
+      expect(lab.snapshot().scenario).toMatchObject({ name: 'close', running: false, step: 'stopped', stepZh: '已停止', verdict: 'stopped' });
+      expect(scenarioReport(lab)?.verdict).toBe('stopped');
+      expect(lab.stack.getKnobs().msl).toBe(30);
+      expect(lab.snapshot().listeners.some((l) => l.port === 7201)).toBe(false);
+    } finally {
+      lab.close();
+    }
+  });
 });

@@ -118,8 +118,8 @@ export class ScenarioRun {
   check(what: string, zh: string, expected: string, observed: string, pass: boolean): boolean {
     const c: ScenarioCheck = { what, zh, expected, observed, pass };
     this.report.checks.push(c);
-    this.push({ checks: [...this.report.checks] });
     this.ctx.step(`check ${pass ? 'ok' : 'FAILED'}: ${what}: expected ${expected}, observed ${observed}`);
+    this.push({ checks: [...this.report.checks], stepZh: `检查${pass ? '通过' : '未通过'}:${zh}:预期 ${expected},观察到 ${observed}` });
     return pass;
   }
 

@@ -379,7 +379,7 @@ describe('the Lab on the simulated wire (manual clock)', () => {
     await new Promise((res) => setImmediate(res));
     expect(value(await api.snapshot()).scenario).toEqual({ name: 'slow', running: true, step: 'two' });
     value(await api.scenarioStop());
-    expect(value(await api.snapshot()).scenario).toEqual({ name: 'slow', running: false, step: 'stopped' });
+    expect(value(await api.snapshot()).scenario).toEqual({ name: 'slow', running: false, step: 'stopped', verdict: 'stopped' });
     value(await api.scenarioRun({ name: 'slow' }));
     lab.advance(1000);
     await new Promise((res) => setImmediate(res));
