@@ -1,6 +1,10 @@
-// The app frame: the lab's identity (TUN or a clearly labelled simulated wire), the views in a
-// side bar (keys 1-7), the connection detail under the table, toasts, and global keys.
+// The app frame: the lab's identity (TUN, a clearly labelled simulated wire, or a read-only
+// replay), lab time controls and the banner that says when lab time is not real time, the
+// views in a side bar (keys 1-8), the connection detail under the table, the running
+// scenario's step and hints on every view, toasts, and global keys.
 import { useEffect, useState, type ReactNode } from 'react';
+import { replayOf, scenarioStatusOf } from '../../core/api/views/lab-extras.ts';
+import { scenarioPanel } from '../../core/api/views/scenario.ts';
 import type { MsgKey } from './i18n.ts';
 import type { Connection } from './lab/connect.ts';
 import { useStore, useT } from './hooks.ts';
@@ -13,9 +17,13 @@ import { FaultsView } from './views/faults.tsx';
 import { KnobsView } from './views/knobs.tsx';
 import { ListenersView } from './views/listeners.tsx';
 import { PcapView } from './views/pcap.tsx';
+import { nextHint, ScenarioStrip, ScenariosView, useHintJump } from './views/scenarios.tsx';
+import { TimeBanner, TimeControls, timeActions } from './views/time.tsx';
+import { roleClass } from './model/roles.ts';
+import { Icon } from './views/icons.tsx';
 
 const ICONS: Record<View, string> = {
-  connections: '⇄', listeners: '◎', counters: '∑', knobs: '⚙', faults: '⚡', pcap: '◉', console: '›_',
+  connections: '⇄', listeners: '◎', counters: '∑', knobs: '⚙', faults: '⚡', pcap: '◉', console: '›_', scenarios: '✦',
 };
 
 function LabBanner(): ReactNode {
@@ -24,46 +32,52 @@ function LabBanner(): ReactNode {
   const info = store.snapshot?.info;
   if (store.status === 'closed') return <div className="banner error" role="alert">{t('status.closed')}: {store.closedReason}</div>;
   if (!info) return <div className="banner">{t('status.connecting')}</div>;
+  const replay = replayOf(info);
   return (
     <div className={`lab-id ${info.simulated ? 'sim' : 'tun'}`}>
+      {replay !== null && <span className="pill replay-pill strong" title={t('replay.note')}><Icon name="replay" size={12} /> replay · {t('replay.readOnly')}</span>}
       {info.simulated
         ? <span className="pill warn strong" title={t('lab.setupHint')}>⚠ {t('lab.simulated')}</span>
         : <span className="pill ok">{t('lab.tun', { device: info.device ?? '?' })}</span>}
-      <span className="muted">{t('lab.addrs', { lab: info.labAddr, kernel: info.kernelAddr })}</span>
-      {info.timeScale !== 1 && <span className="pill">{t('lab.scale', { scale: info.timeScale })}</span>}
+      <span className="muted addrs">{t('lab.addrs', { lab: info.labAddr, kernel: info.kernelAddr })}</span>
     </div>
   );
 }
 
-/** Guided scenarios (the lab's): pick one, run it, watch its step; the views show what it does. */
-function Scenarios(): ReactNode {
+/** The running (or last) scenario in the top bar: its name and how it stands; a click shows it. */
+function ScenarioPill(): ReactNode {
   const store = useStore();
   const t = useT();
-  const [list, setList] = useState<{ name: string; title: string }[]>([]);
-  const [chosen, setChosen] = useState('');
-  useEffect(() => {
-    void store.call('scenarioList', {}, { quiet: true }).then((r) => { if (r.ok) setList(Array.isArray(r.value.scenarios) ? r.value.scenarios : []); });
-  }, [store, store.status]);
-  const sc = store.snapshot?.scenario ?? null;
-  if (list.length === 0) return null;
+  const p = scenarioPanel(scenarioStatusOf(store.snapshot), store.ui.lang);
+  if (p === null) return null;
   return (
-    <div className="scenarios">
-      {sc?.running ? (
-        <>
-          <span className="pill accent" title={sc.step}>▶ {sc.name}: {sc.step}</span>
-          <button className="ghost" onClick={() => void store.call('scenarioStop')}>{t('scenario.stop')}</button>
-        </>
-      ) : (
-        <>
-          <select aria-label={t('scenario.choose')} value={chosen} onChange={(e) => setChosen(e.target.value)}>
-            <option value="">{t('scenario.choose')}</option>
-            {list.map((x) => <option key={x.name} value={x.name}>{x.title}</option>)}
-          </select>
-          <button className="ghost" disabled={chosen === ''} onClick={() => void store.call('scenarioRun', { name: chosen })}>{t('scenario.run')}</button>
-        </>
-      )}
-    </div>
+    <span className="scenario-pill">
+      <button className={`pill ${roleClass(p.verdictRole)}`} data-verdict={p.verdict ?? (p.running ? 'running' : 'ended')}
+        title={p.step} onClick={() => store.setUi({ view: 'scenarios' })}>
+        {p.name} {p.verdictShort}
+      </button>
+      {p.running && <button className="ghost mini" onClick={() => void store.call('scenarioStop')}>{t('scenario.stop')}</button>}
+    </span>
   );
+}
+
+/** Scrolls the element a hint jump highlighted into view, once per jump (it may take a few frames to appear). */
+function useScrollToHighlight(jumpSeq: number): void {
+  useEffect(() => {
+    if (jumpSeq === 0) return;
+    let tries = 0;
+    let raf = 0;
+    const look = (): void => {
+      const el = document.querySelector('.hint-jump');
+      if (el !== null) {
+        el.scrollIntoView({ block: 'center', inline: 'nearest', behavior: 'smooth' });
+        return;
+      }
+      if (++tries < 120) raf = requestAnimationFrame(look);
+    };
+    raf = requestAnimationFrame(look);
+    return () => cancelAnimationFrame(raf);
+  }, [jumpSeq]);
 }
 
 function Toasts(): ReactNode {
@@ -86,6 +100,8 @@ export function App({ shellUrl, fallback }: { shellUrl: string | null; fallback:
   const t = useT();
   const { view, selected, theme, lang } = store.ui;
   const [keysOpen, setKeysOpen] = useState(false);
+  const jump = useHintJump();
+  useScrollToHighlight(store.ui.jumpSeq);
 
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
@@ -98,10 +114,12 @@ export function App({ shellUrl, fallback }: { shellUrl: string | null; fallback:
       if (e.altKey || e.metaKey || e.ctrlKey) return;
       if (e.key === 'Escape') {
         if (keysOpen) setKeysOpen(false);
+        else if (store.ui.highlight !== null) store.setUi({ highlight: null });
         else if (store.ui.selected !== null) store.setUi({ selected: null });
         return;
       }
       if (isTyping(e)) return;
+      const time = timeActions(store, t);
       const n = Number(e.key);
       if (n >= 1 && n <= VIEWS.length) {
         store.setUi({ view: VIEWS[n - 1] });
@@ -109,6 +127,16 @@ export function App({ shellUrl, fallback }: { shellUrl: string | null; fallback:
       } else if (e.key === 't') store.setUi({ theme: store.ui.theme === 'dark' ? 'light' : 'dark' });
       else if (e.key === 'l') store.setUi({ lang: store.ui.lang === 'en' ? 'zh' : 'en' });
       else if (e.key === '?') setKeysOpen((o) => !o);
+      else if (e.key === 'T') void time.togglePause();
+      else if (e.key === 'n') void time.step();
+      else if (e.key === 'm') void time.toggleSlow();
+      else if (e.key === '+') void time.scale(1);
+      else if (e.key === '-') void time.scale(-1);
+      else if (e.key === '=') void time.real();
+      else if (e.key === '>') {
+        const h = nextHint(store);
+        if (h !== null) jump(h);
+      }
       else if (e.key === '/') {
         store.setUi({ view: 'connections' });
         setTimeout(() => window.dispatchEvent(new Event('tcplab:focus-filter')), 0);
@@ -117,7 +145,7 @@ export function App({ shellUrl, fallback }: { shellUrl: string | null; fallback:
     };
     window.addEventListener('keydown', onKey);
     return () => window.removeEventListener('keydown', onKey);
-  }, [store, keysOpen]);
+  }, [store, keysOpen, t, jump]);
 
   const counts: Partial<Record<View, number>> = {
     connections: store.snapshot?.connections.length,
@@ -131,20 +159,23 @@ export function App({ shellUrl, fallback }: { shellUrl: string | null; fallback:
         <div className="brand"><span className="logo" aria-hidden="true">⇌</span> tcplab</div>
         <LabBanner />
         <span className="spacer" />
-        <Scenarios />
+        <ScenarioPill />
+        <TimeControls />
         {store.snapshot?.pcap.running && <span className="pill rec-pill">● pcap {store.snapshot.pcap.packets}</span>}
         <button className="ghost" onClick={() => setKeysOpen((o) => !o)} aria-label={t('keys.title')} title={t('keys.title')}>⌨</button>
         <button className="ghost" onClick={() => store.setUi({ lang: lang === 'en' ? 'zh' : 'en' })} title="l">{t('lang.toggle')}</button>
         <button className="ghost" onClick={() => store.setUi({ theme: theme === 'dark' ? 'light' : 'dark' })} aria-label={t('theme.toggle')} title={t('theme.toggle')}>{theme === 'dark' ? '☀' : '☾'}</button>
       </header>
-      {store.snapshot?.info.simulated && (
+      {store.snapshot?.info.simulated && replayOf(store.snapshot.info) === null && (
         <div className="banner warn" role="note">
           {fallback === null ? t('lab.setupHint') : (
             <>{fallback.reason}. {fallback.command ? <>{t('lab.fix')} <code className="cmd">{fallback.command}</code></> : null}</>
           )}
         </div>
       )}
-      {keysOpen && <div className="banner keys" role="note"><b>{t('keys.title')}:</b> {t('keys.help')}</div>}
+      <TimeBanner />
+      <ScenarioStrip />
+      {keysOpen && <div className="banner keys" role="note"><b>{t('keys.title')}:</b> {t('keys.help')}<br />{t('keys.time')}</div>}
       <div className="body">
         <nav className="sidebar" aria-label="views">
           {VIEWS.map((v, i) => (
@@ -169,6 +200,7 @@ export function App({ shellUrl, fallback }: { shellUrl: string | null; fallback:
           {view === 'faults' && <FaultsView />}
           {view === 'pcap' && <PcapView />}
           {view === 'console' && <ConsoleView shellUrl={shellUrl} />}
+          {view === 'scenarios' && <ScenariosView />}
         </main>
       </div>
       <Toasts />

@@ -1,23 +1,30 @@
 // The page's copy of the lab: the snapshot kept current from the stream, a bounded ring of
 // recent events (the live trace, the detail views), short histories for the sparklines, and
-// the UI's own state (view, selection, language, theme). Components read it with useStore.
+// the UI's own state (view, selection, language, theme, the hint jumped to). Components read it
+// with useStore. Lab time is followed as the lab says it runs: it stands still while the lab is
+// paused (or a replay is not playing), so countdowns stop with it.
 import type { LabClient } from '../../../core/api/client.ts';
-import type { Method, ResultOf } from '../../../core/api/contract.ts';
+import type { Method, ResultOf, ScenarioInfo } from '../../../core/api/contract.ts';
 import type { ApiError, Result } from '../../../core/api/errors.ts';
 import type { LabEvent } from '../../../core/api/events.ts';
 import { eventConn } from '../../../core/api/events.ts';
-import type { ConnectionRow, Snapshot } from '../../../core/api/snapshot.ts';
+import type { ConnectionRow, ScenarioHintTarget, Snapshot } from '../../../core/api/snapshot.ts';
 import { applySnapshotDiff, applySnapshotMessage, type SnapshotDiff, type SnapshotMessage } from '../../../core/api/snapshot-diff.ts';
-import type { Lang } from '../i18n.ts';
+import { translate, type Lang } from '../i18n.ts';
 import { LabClock } from '../../../core/api/views/clock.ts';
 import type { ViewContext } from '../../../core/api/views/columns.ts';
+import { replayOf, timeStatusOf } from '../../../core/api/views/lab-extras.ts';
+import { hintViews, type HintView } from '../../../core/api/views/scenario.ts';
+import { hintMarks, type HintMarks } from './hints.ts';
 
-export type View = 'connections' | 'listeners' | 'counters' | 'knobs' | 'faults' | 'pcap' | 'console';
-export const VIEWS: View[] = ['connections', 'listeners', 'counters', 'knobs', 'faults', 'pcap', 'console'];
+export type View = 'connections' | 'listeners' | 'counters' | 'knobs' | 'faults' | 'pcap' | 'console' | 'scenarios';
+export const VIEWS: View[] = ['connections', 'listeners', 'counters', 'knobs', 'faults', 'pcap', 'console', 'scenarios'];
 export type Theme = 'dark' | 'light';
 
 export const EVENT_RING = 20_000;
 export const SPARK_POINTS = 90;
+/** Last rows of connections that have gone, kept for their detail (a hint may point at one). */
+export const GONE_ROWS = 2000;
 
 export interface QueueHistory {
   syn: number[];
@@ -37,6 +44,10 @@ export interface UiState {
   lang: Lang;
   theme: Theme;
   toasts: Toast[];
+  /** The hint target the user jumped to last: drawn highlighted until another is chosen or Esc. */
+  highlight: ScenarioHintTarget | null;
+  /** Grows with every jump (the page scrolls the highlighted element into view once per jump). */
+  jumpSeq: number;
 }
 
 type Listener = () => void;
@@ -51,8 +62,20 @@ export class LabStore {
   readonly queueHistory = new Map<number, QueueHistory>();
   /** performance.now() when each connection's row last changed (for local countdowns). */
   readonly rowStamp = new Map<number, number>();
-  /** The last row seen of each connection that has gone, so the detail pane can still show it. */
+  /** The last row seen of each connection that has gone (bounded), so the detail pane can still show it. */
   readonly goneRows = new Map<number, ConnectionRow>();
+  /** Connections never seen in a snapshot whose rows were rebuilt from their history (lab/ghost-row.ts). */
+  readonly ghosts = new Set<number>();
+  /** The lab's guided scenarios (scenarioList), loaded once connected. */
+  scenarios: ScenarioInfo[] = [];
+  /**
+   * Grows when the event stream goes back (a replay started over): what was seen is the future
+   * again, so views that keep a connection's history fetch it anew.
+   */
+  epoch = 0;
+  private newestSeq = 0;
+  /** Lab time while it stands still (paused, a replay not playing); null while it runs. */
+  private frozenAt: number | null = null;
   ui: UiState;
   /** The lab time now, estimated from the newest lab time seen (countdowns run against it). */
   readonly clock = new LabClock();
@@ -64,7 +87,7 @@ export class LabStore {
   private pending = false;
 
   constructor(public client: LabClient | null, ui?: Partial<UiState>) {
-    this.ui = { view: 'connections', selected: null, lang: 'en', theme: 'dark', toasts: [], ...ui };
+    this.ui = { view: 'connections', selected: null, lang: 'en', theme: 'dark', toasts: [], highlight: null, jumpSeq: 0, ...ui };
   }
 
   subscribe = (l: Listener): (() => void) => {
@@ -109,7 +132,7 @@ export class LabStore {
     }
     this.snapshot = msg.kind === 'diff' && before !== null ? applyDiffFast(before, msg.diff) : applySnapshotMessage(this.snapshot, msg);
     this.stampRows(before, msg);
-    this.clock.observe(this.snapshot.at, performance.now(), this.snapshot.info.timeScale);
+    this.observeTime(this.snapshot);
     this.status = 'open';
     for (const l of this.snapshot.listeners) {
       let h = this.queueHistory.get(l.id);
@@ -132,13 +155,69 @@ export class LabStore {
       for (const r of msg.diff.connections.upsert) this.rowStamp.set(r.id, now);
       for (const id of msg.diff.connections.remove) this.rowStamp.delete(id);
     }
-    if (before === null || this.ui.selected === null) return;
-    // Keep the selected connection's last row when it goes away.
-    const sel = this.ui.selected;
-    if (!this.snapshot?.connections.some((r) => r.id === sel)) {
-      const last = before.connections.find((r) => r.id === sel);
-      if (last !== undefined) this.goneRows.set(sel, last);
+    if (before === null) return;
+    // Keep the last row of each connection that goes away (the detail and hints may want it).
+    const removed = msg.kind === 'diff' ? msg.diff.connections?.remove ?? [] : goneIds(before, this.snapshot);
+    for (const id of removed) {
+      const i = indexOf(before.connections, id);
+      if (i >= 0) this.goneRows.set(id, before.connections[i]);
     }
+    if (this.goneRows.size > GONE_ROWS) {
+      for (const id of this.goneRows.keys()) {
+        if (this.goneRows.size <= GONE_ROWS) break;
+        if (id !== this.ui.selected) {
+          this.goneRows.delete(id);
+          this.ghosts.delete(id);
+        }
+      }
+    }
+  }
+
+  /** Follows the lab's time: its scale, whether it stands still, a replay's position. */
+  private observeTime(s: Snapshot): void {
+    const local = performance.now();
+    const replay = replayOf(s.info);
+    const still = replay !== null ? !(replay.playing ?? false) : timeStatusOf(s.info).paused;
+    const at = replay?.at ?? s.at;
+    const scale = replay !== null ? replay.speed ?? 1 : s.info.timeScale;
+    if (still) {
+      this.frozenAt = replay !== null ? at : this.frozenAt ?? Math.max(at, this.clock.now(local));
+      return;
+    }
+    if (this.frozenAt !== null) {
+      this.clock.reset(Math.max(at, replay !== null ? at : this.frozenAt), local, scale);
+      this.frozenAt = null;
+      return;
+    }
+    if (replay !== null) this.clock.reset(at, local, scale);
+    else this.clock.observe(at, local, scale);
+  }
+
+  /** The lab time now, as well as the page can tell (standing still while lab time does). */
+  labNow(): number {
+    return this.frozenAt ?? this.clock.now(performance.now());
+  }
+
+  /** The running (or last) scenario's hints, with their keys, in the page's language. */
+  hints(): HintView[] {
+    const hints = this.snapshot?.scenario?.hints;
+    if (hints === undefined || hints.length === 0) return [];
+    if (this.hintsMemo?.hints !== hints || this.hintsMemo.lang !== this.ui.lang) this.hintsMemo = { hints, lang: this.ui.lang, views: hintViews(hints, this.ui.lang) };
+    return this.hintsMemo.views;
+  }
+
+  private hintsMemo: { hints: unknown; lang: Lang; views: HintView[] } | null = null;
+  private marksMemo: { hints: HintView[]; highlight: ScenarioHintTarget | null; marks: HintMarks } | null = null;
+
+  /** What the current hints point at (with their keys), and which one the user jumped to. */
+  hintMarks(): HintMarks {
+    const hints = this.hints();
+    const { highlight } = this.ui;
+    const m = this.marksMemo;
+    if (m !== null && m.hints === hints && m.highlight === highlight) return m.marks;
+    const marks = hintMarks(hints, highlight);
+    this.marksMemo = { hints, highlight, marks };
+    return marks;
   }
 
   /** The selected connection's row: live, or the last seen if it has gone. */
@@ -150,8 +229,18 @@ export class LabStore {
   }
 
   addEvents(batch: LabEvent[]): void {
-    for (const e of batch) this.events.push(e);
-    if (batch.length > 0) this.clock.observe(batch[batch.length - 1].at, performance.now(), this.snapshot?.info.timeScale);
+    for (const e of batch) {
+      if (e.seq <= this.newestSeq) {
+        // Events going back: a replay started over. What was seen is the future now.
+        this.events = [];
+        this.epoch++;
+      }
+      this.newestSeq = e.seq;
+      this.events.push(e);
+    }
+    if (batch.length > 0 && this.frozenAt === null && replayOf(this.snapshot?.info ?? null) === null) {
+      this.clock.observe(batch[batch.length - 1].at, performance.now(), this.snapshot?.info.timeScale);
+    }
     if (this.events.length > EVENT_RING) this.events.splice(0, this.events.length - EVENT_RING);
     for (const l of this.eventListeners) l(batch);
     this.changed();
@@ -168,7 +257,29 @@ export class LabStore {
 
   /** What the shared column formatters need: language, lab time now, the snapshot's time. */
   viewContext(): ViewContext {
-    return { lang: this.ui.lang, now: this.clock.now(performance.now()), snapshotAt: this.snapshot?.at ?? 0 };
+    return { lang: this.ui.lang, now: this.labNow(), snapshotAt: this.snapshot?.at ?? 0 };
+  }
+
+  /** The event with this seq, if the page still has it. */
+  findEvent(seq: number): LabEvent | null {
+    let lo = 0;
+    let hi = this.events.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = this.events[mid].seq;
+      if (v === seq) return this.events[mid];
+      if (v < seq) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return null;
+  }
+
+  async loadScenarios(): Promise<void> {
+    const r = await this.call('scenarioList', {}, { quiet: true });
+    if (r.ok && Array.isArray(r.value.scenarios)) {
+      this.scenarios = r.value.scenarios;
+      this.changed();
+    }
   }
 
   eventsOf(conn: number): LabEvent[] {
@@ -192,7 +303,10 @@ export class LabStore {
     if (this.client === null) return { ok: false, error: { code: 'ECLOSED', message: 'not connected to a lab' } };
     const call = this.client.call as (m: Method, a?: unknown) => Promise<Result<ResultOf<M>>>;
     const r = await call(method, args);
-    if (!r.ok && !opts.quiet) this.toast('error', describeError(r.error));
+    if (!r.ok && !opts.quiet) {
+      // A replay refuses every command: say so plainly, with the lab's own words.
+      this.toast('error', r.error.code === 'EROFS' ? translate(this.ui.lang, 'replay.refused', { message: r.error.message }) : describeError(r.error));
+    }
     return r;
   }
 }
@@ -246,6 +360,14 @@ export function patchRows(rows: readonly ConnectionRow[], upsert: readonly Conne
   return out;
 }
 
+/** Ids in `before` that are not in `after` (both sorted by id). */
+function goneIds(before: Snapshot, after: Snapshot | null): number[] {
+  if (after === null) return [];
+  const out: number[] = [];
+  for (const r of before.connections) if (indexOf(after.connections, r.id) < 0) out.push(r.id);
+  return out;
+}
+
 function push(a: number[], v: number): void {
   a.push(v);
   if (a.length > SPARK_POINTS) a.shift();
@@ -272,4 +394,5 @@ export async function startStreams(store: LabStore, client: LabClient): Promise<
     else store.gap(msg.missed, msg.snapshot);
   });
   if (!events.ok) throw new Error(describeError(events.error));
+  void store.loadScenarios();
 }

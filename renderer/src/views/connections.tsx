@@ -10,10 +10,12 @@ import { layoutColumns, pickColumns, type ColumnDef, type ViewContext } from '..
 import { filterConnections, parseFilter } from '../../../core/api/views/filter.ts';
 import { local } from '../../../core/api/views/i18n.ts';
 import { CONNECTION_COLUMNS, DEFAULT_CONNECTION_COLUMN_IDS } from '../../../core/api/views/netstat.ts';
+import { fieldColumn } from '../../../core/api/views/scenario.ts';
 import { sortRows, toggleSort, type SortSpec } from '../../../core/api/views/sort.ts';
 import { stateRole } from '../../../core/api/views/state-roles.ts';
 import { useStore, useT, useTick } from '../hooks.ts';
 import type { MsgKey } from '../i18n.ts';
+import { markClass, type FieldMark } from '../lab/hints.ts';
 import { marker, roleClass, stateClass } from '../model/roles.ts';
 import { ConfirmDialog } from './confirm.tsx';
 
@@ -97,6 +99,7 @@ export function ConnectionsTable({ compact }: { compact: boolean }): ReactNode {
       px: Math.round(l.width * CELL_PX + CELL_PAD + (l.column.id === 'state' ? STATE_EXTRA : 0)),
     }));
   }, [width, store.ui.lang]);
+  const hints = store.hintMarks().conns;
   const liveMarked = useMemo(() => {
     if (marked.size === 0) return [];
     const present = new Set(rows.map((r) => r.id));
@@ -120,6 +123,24 @@ export function ConnectionsTable({ compact }: { compact: boolean }): ReactNode {
     window.addEventListener('tcplab:focus-filter', focusFilter);
     return () => window.removeEventListener('tcplab:focus-filter', focusFilter);
   }, []);
+
+  // A hint jump to a connection: show its row (clearing a filter that hides it) and put the cursor on it.
+  const jumpSeq = store.ui.jumpSeq;
+  const jumpDone = useRef(0);
+  useEffect(() => {
+    const h = store.ui.highlight;
+    if (jumpSeq === jumpDone.current || h === null || h.kind !== 'connection') return;
+    const i = shown.findIndex((r) => r.id === h.conn);
+    if (i < 0) {
+      if (rows.some((r) => r.id === h.conn) && (query !== '' || stateFilter !== null)) {
+        setQuery('');
+        setStateFilter(null);
+      }
+      return;
+    }
+    jumpDone.current = jumpSeq;
+    move(i);
+  }, [jumpSeq, shown]); // once per jump, and again when the row shows up
 
   const cur = Math.min(cursor, Math.max(0, shown.length - 1));
   const first = Math.max(0, Math.floor(scrollTop / ROW_HEIGHT) - OVERSCAN);
@@ -281,6 +302,7 @@ export function ConnectionsTable({ compact }: { compact: boolean }): ReactNode {
                   cursor={first + i === cur}
                   marked={marked.has(r.id)}
                   open={store.ui.selected === r.id}
+                  hint={hints.get(r.id)}
                   onClick={() => { setCursor(first + i); store.setUi({ selected: r.id }); }}
                   onMark={() => toggleMark(r.id)}
                   onClose={() => void closeConn(r.id)}
@@ -325,15 +347,18 @@ interface RowProps {
   onMark: () => void;
   onClose: () => void;
   onReset: () => void;
+  /** A scenario's hint points at this row (its key; whether the user jumped to it; the field). */
+  hint: FieldMark | undefined;
   t: ReturnType<typeof useT>;
 }
 
 /** Re-renders only when its row, its place or its flags change (the callbacks are new each time but do the same). */
 const Row = memo(RowView, (a, b) => a.row === b.row && a.index === b.index && a.cursor === b.cursor && a.marked === b.marked
-  && a.open === b.open && a.cols === b.cols && a.ctx === b.ctx && a.t === b.t);
+  && a.open === b.open && a.cols === b.cols && a.ctx === b.ctx && a.t === b.t && a.hint === b.hint);
 
-function RowView({ row, cols, ctx, index, cursor, marked, open, onClick, onMark, onClose, onReset, t }: RowProps): ReactNode {
-  const cls = `tr ${cursor ? 'cursor' : ''} ${marked ? 'marked' : ''} ${open ? 'open' : ''} ${index % 2 ? 'odd' : ''}`;
+function RowView({ row, cols, ctx, index, cursor, marked, open, onClick, onMark, onClose, onReset, hint, t }: RowProps): ReactNode {
+  const cls = `tr ${cursor ? 'cursor' : ''} ${marked ? 'marked' : ''} ${open ? 'open' : ''} ${index % 2 ? 'odd' : ''} ${markClass(hint)}`;
+  const hintCol = hint === undefined ? null : fieldColumn(hint.field);
   return (
     <div
       id={`conn-row-${row.id}`}
@@ -346,13 +371,14 @@ function RowView({ row, cols, ctx, index, cursor, marked, open, onClick, onMark,
       onClick={onClick}
     >
       <div className="td sel" role="gridcell">
+        {hint !== undefined && <span className="hint-badge" title="hint">{hint.key}</span>}
         <input type="checkbox" tabIndex={-1} aria-label={`select ${row.id}`} checked={marked} onChange={onMark} onClick={(e) => e.stopPropagation()} />
       </div>
       {cols.map(({ col: c, px }) =>
         c.id === 'state' ? (
-          <div key={c.id} className="td" role="gridcell" style={{ width: px }}><StateBadge state={row.state} /></div>
+          <div key={c.id} className={`td ${hintCol === 'state' ? 'hint-cell' : ''}`} role="gridcell" style={{ width: px }}><StateBadge state={row.state} /></div>
         ) : (
-          <div key={c.id} className={`td ${c.align} ${roleClass(c.role?.(row) ?? null)}`} role="gridcell" style={{ width: px }}>{c.format(row, ctx)}</div>
+          <div key={c.id} className={`td ${c.align} ${roleClass(c.role?.(row) ?? null)} ${hintCol === c.id ? 'hint-cell' : ''}`} role="gridcell" style={{ width: px }}>{c.format(row, ctx)}</div>
         ),
       )}
       <div className="td actions" role="gridcell" style={{ width: ACTIONS_WIDTH }}>

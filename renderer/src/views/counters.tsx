@@ -6,6 +6,7 @@ import { counterDeltas, counterGroups } from '../../../core/api/views/counters.t
 import { formatDelta } from '../../../core/api/views/format.ts';
 import { local, t as st, type StringKey } from '../../../core/api/views/i18n.ts';
 import { useStore, useT } from '../hooks.ts';
+import { markClass } from '../lab/hints.ts';
 
 export function CountersView(): ReactNode {
   const store = useStore();
@@ -36,6 +37,16 @@ export function CountersView(): ReactNode {
     if (r.ok) setMark({ since: r.value.at, deltas: {} });
   }
 
+  const hinted = store.hintMarks().counters;
+  // A hint jump to a counter the filters hide: clear them, so it shows.
+  const jumpSeq = store.ui.jumpSeq;
+  useEffect(() => {
+    const h = store.ui.highlight;
+    if (h?.kind !== 'counter') return;
+    setFilter('');
+    if ((store.snapshot?.counters[h.name] ?? 0) === 0) setNonZero(false);
+  }, [jumpSeq, store]);
+
   const lang = store.ui.lang;
   const groups = counterGroups(counters, perSec, { nonZero, ...(filter ? { match: filter } : {}) });
   return (
@@ -57,9 +68,10 @@ export function CountersView(): ReactNode {
             <tbody>
               {g.rows.map((r) => {
                 const m = mark?.deltas[r.name] ?? 0;
+                const hint = hinted.get(r.name);
                 return (
-                  <tr key={r.name} className={r.delta !== 0 ? 'moving' : ''} title={r.doc ? local(lang, r.doc) : undefined}>
-                    <td>{r.name}</td>
+                  <tr key={r.name} className={`${r.delta !== 0 ? 'moving' : ''} ${markClass(hint)}`} title={r.doc ? local(lang, r.doc) : undefined} data-counter={r.name}>
+                    <td>{hint !== undefined && <span className="hint-badge inline">{hint.key}</span>}{r.name}</td>
                     <td className="num right">{r.value}</td>
                     <td className={`num right delta ${r.delta > 0 ? 'up' : ''}`}>{r.delta === 0 ? '' : formatDelta(r.delta)}</td>
                     {mark && <td className={`num right delta ${m > 0 ? 'up' : ''}`}>{m === 0 ? '' : formatDelta(m)}</td>}

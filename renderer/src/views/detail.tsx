@@ -8,6 +8,7 @@ import { bufferGauges, type Gauge } from '../../../core/api/views/gauges.ts';
 import { t as st } from '../../../core/api/views/i18n.ts';
 import { timerCountdowns } from '../../../core/api/views/timers.ts';
 import { useStore, useT, useTick } from '../hooks.ts';
+import type { FieldMark } from '../lab/hints.ts';
 import { StateBadge } from './connections.tsx';
 import { Ladder } from './ladder.tsx';
 import { SeqSpace } from './seqspace.tsx';
@@ -25,7 +26,7 @@ function useConnectionEvents(conn: number): LabEvent[] {
       if (live) setHistory({ conn, events: r.ok ? r.value.events : [] });
     });
     return () => { live = false; };
-  }, [conn, store]);
+  }, [conn, store, store.epoch]);
   const recent = store.eventsOf(conn);
   const lastRecent = recent.length > 0 ? recent[recent.length - 1].seq : -1;
   return useMemo(() => {
@@ -51,6 +52,12 @@ export function ConnectionDetail({ conn }: { conn: number }): ReactNode {
   const segments = events.filter((e): e is SegmentEvent => e.kind === 'segment');
   const errors = events.filter((e): e is ErrorEvent => e.kind === 'error');
   const error = errors.length > 0 ? errors[errors.length - 1].code : null;
+  const marks = store.hintMarks();
+  const hint = marks.conns.get(conn);
+  const area = hintArea(hint);
+  const jumpCls = (a: ReturnType<typeof hintArea>): string => (area === a ? `hint-cell ${hint?.jump ? 'hint-jump' : ''}` : '');
+  // A row rebuilt from the history has no live numbers: only the timeline, the ladder and the ISNs.
+  const ghost = store.ghosts.has(conn);
 
   return (
     <section className="detail" aria-label={t('detail.title', { id: conn })}>
@@ -66,7 +73,7 @@ export function ConnectionDetail({ conn }: { conn: number }): ReactNode {
         {!gone && <button onClick={() => void store.call('close', { conn })}>{t('conn.close')}</button>}
         <button className="icon" aria-label={t('detail.close')} title={t('detail.close')} onClick={() => store.setUi({ selected: null })}>✕</button>
       </header>
-      {gone && <p className="note">{t('detail.gone')}</p>}
+      {gone && <p className="note">{t(ghost ? 'detail.ghost' : 'detail.gone')}</p>}
       <div className="detail-grid">
         <div className="card span2">
           <h3>{t('detail.timeline')}</h3>
@@ -74,24 +81,28 @@ export function ConnectionDetail({ conn }: { conn: number }): ReactNode {
         </div>
         <div className="card ladder-card">
           <h3>{t('detail.ladder')}</h3>
-          <Ladder segments={segments} row={row} relative={relative} />
+          <Ladder segments={segments} row={row} relative={relative} marks={marks.segments} />
         </div>
         <div className="side-col">
-          <div className="card">
-            <h3>{t('detail.buffers')}</h3>
-            <Gauges gauges={bufferGauges(row, store.snapshot?.knobs ?? {})} />
-          </div>
-          <div className="card">
-            <h3>{t('detail.timers')}</h3>
-            <Timers row={row} events={events} />
-          </div>
-          <div className="card">
-            <h3>{t('detail.seqspace')}</h3>
-            <SeqSpace row={row} />
-          </div>
+          {!ghost && (
+            <>
+              <div className={`card ${jumpCls('buffers')}`}>
+                <h3>{t('detail.buffers')}</h3>
+                <Gauges gauges={bufferGauges(row, store.snapshot?.knobs ?? {})} />
+              </div>
+              <div className={`card ${jumpCls('timers')}`}>
+                <h3>{t('detail.timers')}</h3>
+                <Timers row={row} events={events} />
+              </div>
+              <div className={`card ${jumpCls('seqspace')}`}>
+                <h3>{t('detail.seqspace')}</h3>
+                <SeqSpace row={row} />
+              </div>
+            </>
+          )}
           <div className="card">
             <h3>{t('detail.info')}</h3>
-            <Info row={row} />
+            <Info row={row} field={area === 'info' ? infoKey(hint?.field) : null} jump={hint?.jump ?? false} ghost={ghost} />
           </div>
         </div>
       </div>
@@ -152,7 +163,28 @@ function Timers({ row, events }: { row: ConnectionRow; events: LabEvent[] }): Re
   );
 }
 
-function Info({ row }: { row: ConnectionRow }): ReactNode {
+/** Where in the detail a hinted connection field is shown. */
+function hintArea(hint: FieldMark | undefined): 'timers' | 'seqspace' | 'buffers' | 'info' | null {
+  const field = hint?.field;
+  switch (field) {
+    case undefined: return null;
+    case 'timer': return 'timers';
+    case 'sndUna': case 'sndNxt': case 'rcvNxt': case 'sndWnd': case 'rcvWnd': return 'seqspace';
+    case 'sendQ': case 'recvQ': case 'sndBuf': case 'rcvBuf': return 'buffers';
+    default: return infoKey(field) === null ? null : 'info';
+  }
+}
+
+const INFO_KEYS: Record<string, string> = {
+  rto: 'rto', rtt: 'rtt', rttvar: 'rtt', mss: 'mss', cwnd: 'cwnd', cwndBytes: 'cwnd', ssthresh: 'ssthresh', sndWscale: 'wscale', rcvWscale: 'wscale',
+  iss: 'ISS', irs: 'IRS', retransmits: 'retrans', listener: 'listener', responder: 'responder', orphan: 'orphan',
+};
+
+function infoKey(field: string | undefined): string | null {
+  return field === undefined ? null : INFO_KEYS[field] ?? null;
+}
+
+function Info({ row, field, jump, ghost }: { row: ConnectionRow; field: string | null; jump: boolean; ghost: boolean }): ReactNode {
   const pairs: [string, string][] = [
     ['rto', `${Math.round(row.rto)} ms`],
     ['rtt', `${row.rtt}/${row.rttvar} ms`],
@@ -167,13 +199,14 @@ function Info({ row }: { row: ConnectionRow }): ReactNode {
     ['responder', row.responder ?? '—'],
     ['orphan', row.orphan ? 'yes' : 'no'],
   ];
+  if (ghost) pairs.splice(0, pairs.length, ['ISS', String(row.iss >>> 0)], ['IRS', String(row.irs >>> 0)]);
   const more = row as ConnectionRow & { sndBuf?: number; rcvBuf?: number; urgentPointer?: number | null };
   if (more.sndBuf !== undefined) pairs.push(['sndbuf / rcvbuf', `${more.sndBuf} / ${more.rcvBuf}`]);
   if (more.urgentPointer != null) pairs.push(['urgent ptr', String(more.urgentPointer)]);
   return (
     <dl className="info">
       {pairs.map(([k, v]) => (
-        <div key={k}><dt>{k}</dt><dd className="num">{v}</dd></div>
+        <div key={k} className={field === k ? `hint-cell ${jump ? 'hint-jump' : ''}` : ''} data-info={k}><dt>{k}</dt><dd className="num">{v}</dd></div>
       ))}
     </dl>
   );

@@ -4,6 +4,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import type { FaultRuleSpec } from '../../../core/api/fault-schemas.ts';
 import { useStore, useT } from '../hooks.ts';
+import { markClass } from '../lab/hints.ts';
 
 type Action = 'drop' | 'delay' | 'duplicate' | 'corrupt' | 'reorder';
 
@@ -66,6 +67,7 @@ export function FaultsView(): ReactNode {
   const store = useStore();
   const t = useT();
   const faults = store.snapshot?.faults;
+  const hinted = store.hintMarks().faults;
   const [dir, setDir] = useState<'in' | 'out' | 'any'>('in');
   const [flags, setFlags] = useState('');
   const [port, setPort] = useState('');
@@ -143,7 +145,8 @@ export function FaultsView(): ReactNode {
         {!faults || faults.rules.length === 0 ? <p className="muted">{t('faults.none')}</p> : (
           <ul className="rules">
             {faults.rules.map(({ rule, matched, fired }) => (
-              <li key={rule.id}>
+              <li key={rule.id} className={markClass(hinted.get(rule.id ?? ''))} data-rule={rule.id}>
+                {hinted.has(rule.id ?? '') && <span className="hint-badge inline">{hinted.get(rule.id ?? '')?.key}</span>}
                 <code className="rule-id">{rule.id}</code>
                 <span className="rule-desc">{describeRule(rule)}</span>
                 <span className="muted small">{t('faults.fired', { matched, fired })}</span>

@@ -4,8 +4,9 @@ import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import type { KnobInfo } from '../../../core/api/contract.ts';
 import { knobRows, type KnobRowView } from '../../../core/api/views/knobs.ts';
 import { useStore, useT } from '../hooks.ts';
+import { markClass, type Mark } from '../lab/hints.ts';
 
-function KnobRow({ k, view }: { k: KnobInfo; view: KnobRowView }): ReactNode {
+function KnobRow({ k, view, hint }: { k: KnobInfo; view: KnobRowView; hint: Mark | undefined }): ReactNode {
   const store = useStore();
   const t = useT();
   const current = view.value;
@@ -31,9 +32,9 @@ function KnobRow({ k, view }: { k: KnobInfo; view: KnobRowView }): ReactNode {
   }
 
   return (
-    <form className={`knob ${error ? 'invalid' : ''} ${view.changed ? 'changed' : ''}`} data-knob={k.name} onSubmit={(e) => void apply(e)}>
+    <form className={`knob ${error ? 'invalid' : ''} ${view.changed ? 'changed' : ''} ${markClass(hint)}`} data-knob={k.name} onSubmit={(e) => void apply(e)}>
       <div className="knob-name">
-        <label htmlFor={id}><code>{k.name}</code></label>
+        <label htmlFor={id}>{hint !== undefined && <span className="hint-badge inline">{hint.key}</span>}<code>{k.name}</code></label>
         {k.linuxName && k.linuxName !== k.name && <span className="muted small">{k.linuxName}</span>}
       </div>
       <div className="knob-input">
@@ -68,6 +69,11 @@ export function KnobsView(): ReactNode {
     void store.call('getKnobs').then((r) => { if (r.ok) setKnobs(r.value.knobs); });
   }, [store]);
   const live = store.snapshot?.knobs ?? {};
+  const hinted = store.hintMarks().knobs;
+  const jumpSeq = store.ui.jumpSeq;
+  useEffect(() => {
+    if (store.ui.highlight?.kind === 'knob') setFilter('');
+  }, [jumpSeq, store]);
   const views = knobRows(knobs, live);
   const byName = new Map(knobs.map((k) => [k.name, k]));
   const shown = views.filter((k) => `${k.name} ${k.linuxName} ${k.doc}`.toLowerCase().includes(filter.toLowerCase()));
@@ -76,7 +82,7 @@ export function KnobsView(): ReactNode {
       <div className="toolbar">
         <input className="filter" type="search" placeholder="tcp_syncookies, somaxconn…" aria-label="filter knobs" value={filter} onChange={(e) => setFilter(e.target.value)} />
       </div>
-      <div className="card knob-list">{shown.map((v) => { const k = byName.get(v.name); return k ? <KnobRow key={v.name} k={k} view={v} /> : null; })}</div>
+      <div className="card knob-list">{shown.map((v) => { const k = byName.get(v.name); return k ? <KnobRow key={v.name} k={k} view={v} hint={hinted.get(v.name)} /> : null; })}</div>
     </section>
   );
 }

@@ -8,6 +8,7 @@ import type { SegmentEvent } from '../../../core/api/events.ts';
 import type { ConnectionRow } from '../../../core/api/snapshot.ts';
 import { ladderRows } from '../../../core/api/views/ladder.ts';
 import { useT } from '../hooks.ts';
+import { markClass, type Mark } from '../lab/hints.ts';
 import { roleClass, stateClass } from '../model/roles.ts';
 
 const ROW_H = 40;
@@ -21,7 +22,9 @@ function fmtTime(ms: number): string {
   return ms < 1000 ? `+${ms.toFixed(ms < 10 ? 2 : 0)}ms` : `+${(ms / 1000).toFixed(3)}s`;
 }
 
-export function Ladder({ segments, row, relative }: { segments: SegmentEvent[]; row: ConnectionRow; relative: boolean }): ReactNode {
+const NO_MARKS = new Map<number, Mark>();
+
+export function Ladder({ segments, row, relative, marks = NO_MARKS }: { segments: SegmentEvent[]; row: ConnectionRow; relative: boolean; marks?: ReadonlyMap<number, Mark> }): ReactNode {
   const t = useT();
   if (segments.length === 0) return <p className="muted">{t('detail.noSegments')}</p>;
   const rows = ladderRows(segments, { relative, conn: row }).slice(-MAX_ROWS);
@@ -62,9 +65,17 @@ export function Ladder({ segments, row, relative }: { segments: SegmentEvent[]; 
           const textAngle = out ? angle - 180 : angle;
           const midY = (y1 + y2) / 2;
           const head = rst ? 'arrow-rst' : out ? 'arrow-out' : 'arrow-in';
+          const mark = marks.get(r.eventSeq);
           return (
-            <g key={r.eventSeq} className={`seg ${out ? 'out' : 'in'} ${r.rejected ? 'rejected' : ''} ${rst ? 'rst' : ''} ${roleClass(r.role)}`} data-seq={r.eventSeq} data-flags={r.flags}>
+            <g key={r.eventSeq} className={`seg ${out ? 'out' : 'in'} ${r.rejected ? 'rejected' : ''} ${rst ? 'rst' : ''} ${roleClass(r.role)} ${markClass(mark)}`} data-seq={r.eventSeq} data-flags={r.flags}>
               <title>{`${r.text}\n${r.verdict}${r.options ? `\noptions [${r.options}]` : ''}`}</title>
+              {mark !== undefined && (
+                <>
+                  <rect className="hint-band" x={2} y={y1 - 10} width={WIDTH - 4} height={ROW_H - 2} rx={6} />
+                  <circle className="hint-dot" cx={KERNEL_X - 22} cy={y1 + 1} r={8} />
+                  <text className="hint-dot-key" x={KERNEL_X - 22} y={y1 + 5} textAnchor="middle">{mark.key}</text>
+                </>
+              )}
               <text className="time" x={8} y={y1 + 4}>{fmtTime(r.at - t0)}</text>
               <line x1={x1} y1={y1} x2={endX} y2={endY} markerEnd={r.rejected ? undefined : `url(#${head})`} />
               {r.rejected && <text className="cross" x={endX} y={endY + 5} textAnchor="middle">✕</text>}

@@ -6,6 +6,7 @@ import { RESPONDERS } from '../../../core/api/names.ts';
 import { listenerViews, type Gauge, type ListenerView } from '../../../core/api/views/gauges.ts';
 import { t as st } from '../../../core/api/views/i18n.ts';
 import { useStore, useT } from '../hooks.ts';
+import { markClass } from '../lab/hints.ts';
 
 export function Sparkline({ points, limit, label }: { points: number[]; limit: number; label: string }): ReactNode {
   const W = 180;
@@ -23,12 +24,12 @@ export function Sparkline({ points, limit, label }: { points: number[]; limit: n
   );
 }
 
-function QueueGauge({ g, drops, history, kind }: { g: Gauge; drops: number; history: number[]; kind: 'syn' | 'accept' }): ReactNode {
+function QueueGauge({ g, drops, history, kind, hinted, dropsHinted }: { g: Gauge; drops: number; history: number[]; kind: 'syn' | 'accept'; hinted: boolean; dropsHinted: boolean }): ReactNode {
   const store = useStore();
   const t = useT();
   const title = st(store.ui.lang, g.label);
   return (
-    <div className={`queue ${kind} level-${g.level}`} data-queue={kind}>
+    <div className={`queue ${kind} level-${g.level} ${hinted ? 'hint-cell' : ''}`} data-queue={kind}>
       <div className="queue-head">
         <span>{title}</span>
         <span className="num big">{g.used}<span className="muted">/{g.limit}</span></span>
@@ -38,7 +39,7 @@ function QueueGauge({ g, drops, history, kind }: { g: Gauge; drops: number; hist
       </div>
       <div className="queue-foot">
         <Sparkline points={history} limit={g.limit} label={`${title} history`} />
-        <span className={`drops ${drops > 0 ? 'has' : ''}`}>{t('listen.drops')} <b className="num">{drops}</b></span>
+        <span className={`drops ${drops > 0 ? 'has' : ''} ${dropsHinted ? 'hint-cell' : ''}`}>{t('listen.drops')} <b className="num">{drops}</b></span>
       </div>
     </div>
   );
@@ -48,8 +49,11 @@ function ListenerCard({ l }: { l: ListenerView }): ReactNode {
   const store = useStore();
   const t = useT();
   const h = store.queueHistory.get(l.id) ?? { syn: [], accept: [], drops: [] };
+  const mark = store.hintMarks().listeners.get(l.id);
+  const field = mark?.field;
   return (
-    <article className="card listener" aria-label={`listener ${l.id} port ${l.port}`} data-listener={l.id}>
+    <article className={`card listener ${markClass(mark)}`} aria-label={`listener ${l.id} port ${l.port}`} data-listener={l.id}>
+      {mark !== undefined && <span className="hint-badge card-badge">{mark.key}</span>}
       <header className="listener-head">
         <h3><span className="state role-listen"><span className="glyph" aria-hidden="true">L</span>LISTEN</span> {l.endpoint}</h3>
         <span className="pill">#{l.id}</span>
@@ -64,12 +68,12 @@ function ListenerCard({ l }: { l: ListenerView }): ReactNode {
         <button className="danger" onClick={() => void store.call('unlisten', { listener: l.id })}>{t('listen.unlisten')}</button>
       </header>
       <div className="queues">
-        <QueueGauge g={l.syn} drops={l.synDrops} history={h.syn} kind="syn" />
-        <QueueGauge g={l.accept} drops={l.acceptDrops} history={h.accept} kind="accept" />
+        <QueueGauge g={l.syn} drops={l.synDrops} history={h.syn} kind="syn" hinted={field === 'synQueue'} dropsHinted={field === 'drops'} />
+        <QueueGauge g={l.accept} drops={l.acceptDrops} history={h.accept} kind="accept" hinted={field === 'acceptQueue'} dropsHinted={field === 'drops'} />
       </div>
-      <p className="muted small">{t('listen.cookies', l.cookies)}</p>
+      <p className={`muted small cookies ${field === 'cookies' ? 'hint-cell' : ''}`}>{t('listen.cookies', l.cookies)}</p>
       {l.halfOpen.length > 0 && (
-        <table className="half-open">
+        <table className={`half-open ${field === 'halfOpen' ? 'hint-cell' : ''}`}>
           <caption>{t('listen.halfOpen')}</caption>
           <tbody>
             {l.halfOpen.map((h2) => (

@@ -11,7 +11,7 @@ import { marker, roleClass } from '../model/roles.ts';
 const LANE_H = 26;
 const LABEL_W = 132;
 const STAY_W = 128;
-const CAUSE_ICON = { segment: '⇄', timer: '⏱', user: '☝', other: '·' } as const;
+const CAUSE_ICON = { segment: '⇄', timer: '◷', user: '☝', other: '·' } as const;
 
 export function Timeline({ events, now }: { events: readonly LabEvent[]; now: number }): ReactNode {
   const tl = buildTimeline(events, now);
