@@ -25,6 +25,11 @@ export interface StoreOptions {
   historyCapacity?: number;
 }
 
+/** Events per second asked for the whole trace (it shows the newest few dozen lines). */
+export const TRACE_EVENT_RATE = 500;
+/** Events per second asked for the selected connection (its timeline and ladder must be whole). */
+export const CONN_EVENT_RATE = 20_000;
+
 export interface ConnHistory {
   conn: number;
   events: LabEvent[];
@@ -75,7 +80,7 @@ export class LabStore {
   /** Subscribes to the lab's streams and reads the knob descriptions. Rejects with the lab's error. */
   async start(): Promise<void> {
     await this.subscribeSnapshots();
-    const events = await this.client.subscribeEvents({}, (m) => this.onEvents(m));
+    const events = await this.client.subscribeEvents({ maxRate: TRACE_EVENT_RATE }, (m) => this.onEvents(m));
     if (!events.ok) throw new Error(events.error.message);
     this.subs.push(events.value);
     await this.reloadKnobs();
@@ -115,6 +120,8 @@ export class LabStore {
 
   stop(): void {
     this.stopped = true;
+    this.connSub?.close();
+    this.connSub = null;
     for (const s of this.subs.splice(0)) s.close();
     this.snapshotSub?.close();
     this.snapshotSub = null;
@@ -190,11 +197,13 @@ export class LabStore {
     if (conn === (this.history?.conn ?? null)) return;
     if (conn === null) {
       this.history = null;
+      this.followConn(null);
       this.changed();
       return;
     }
     const h: ConnHistory = { conn, events: [], loading: true, error: null };
     this.history = h;
+    this.followConn(conn);
     this.changed();
     void this.client.call('connectionHistory', { conn, limit: this.historyCapacity }).then((r) => {
       if (this.history !== h) return;
@@ -210,10 +219,43 @@ export class LabStore {
     });
   }
 
+  /** The subscription to the selected connection's events (its history stays whole however busy the lab is). */
+  private connSub: Subscription | null = null;
+  private connSubFor: number | null = null;
+
+  private followConn(conn: number | null): void {
+    if (conn === this.connSubFor) return;
+    this.connSub?.close();
+    this.connSub = null;
+    this.connSubFor = conn;
+    if (conn === null || this.stopped) return;
+    void this.client.subscribeEvents({ conns: [conn], maxRate: CONN_EVENT_RATE }, (m) => this.onConnEvents(conn, m)).then((r) => {
+      if (!r.ok) return;
+      if (this.connSubFor !== conn || this.stopped) r.value.close();
+      else this.connSub = r.value;
+    });
+  }
+
+  private onConnEvents(conn: number, msg: EventMessage): void {
+    const h = this.history;
+    if (h === null || h.conn !== conn) return;
+    if (msg.kind === 'gap') {
+      // Even one connection was too busy to follow: load its history again.
+      this.reloadHistory();
+      return;
+    }
+    for (const e of msg.events) {
+      if ((h.events.at(-1)?.seq ?? 0) < e.seq) h.events.push(e);
+    }
+    if (h.events.length > this.historyCapacity * 1.25) h.events = trimHistory(h.events, this.historyCapacity);
+    this.changed();
+  }
+
   /** Reloads the selected connection's history (after the lab cleared it, say). */
   reloadHistory(): void {
     const conn = this.history?.conn ?? null;
     this.history = null;
+    this.connSubFor = conn;   // the subscription stays
     this.select(conn);
   }
 
@@ -243,28 +285,22 @@ export class LabStore {
 
   private onEvents(msg: EventMessage): void {
     if (msg.kind === 'gap') {
-      // The snapshot stream keeps our snapshot current; the lost events are gone.
+      // The snapshot stream keeps our snapshot current; the lost events are gone from the trace
+      // (the selected connection has its own subscription).
       this.missed += msg.missed;
       this.observeTime(msg.snapshot);
-      if (this.history !== null) this.reloadHistory();
       this.changed();
       return;
     }
-    let h = this.history;
     for (const e of msg.events) {
       if (e.seq <= this.newestSeq) {
         // Events going back: a replay started over. What was seen is the future now.
         this.ring.fill(undefined);
         this.ringCount = 0;
         this.reloadHistory();
-        h = this.history;
       }
       this.newestSeq = e.seq;
       this.push(e);
-      if (h !== null && eventConn(e) === h.conn && (h.events.at(-1)?.seq ?? 0) < e.seq) {
-        h.events.push(e);
-        if (h.events.length > this.historyCapacity * 1.25) h.events = trimHistory(h.events, this.historyCapacity);
-      }
       if (e.kind === 'lab' && e.topic === 'history') this.reloadHistory();
     }
     const last = msg.events.at(-1);
