@@ -7,6 +7,7 @@ import { parseTuiArgs } from '../../tui/commands/tui.ts';
 import { describeRule, parseFaultInput } from '../../tui/ui/fault-input.ts';
 import { parseConnectInput, parseKnobAssignment, parseListenInput, splitTyped } from '../../tui/ui/input.ts';
 import { trimHistory } from '../../tui/ui/store.ts';
+import { counterLine, hintMarks, resolveHint } from '../../tui/ui/hints.ts';
 import { FrameWriter } from '../../tui/ui/terminal.ts';
 
 describe('prompt parsers', () => {
@@ -145,5 +146,44 @@ describe('tcplab start', () => {
     const r = await launchDesktopApp([]);
     expect(r.launched).toBe(false);
     if (!r.launched) expect(fallbackLine(r.why)).toMatch(/^the desktop app is not available: (no display|the Electron runtime is not installed).*; starting the terminal UI$/);
+  });
+});
+
+describe('scenario hints', () => {
+  const world = {
+    connections: [{ id: 3 }, { id: 4 }] as never[],
+    shown: [{ id: 3 }] as never[],
+    listeners: [{ id: 1 }, { id: 2 }] as never[],
+    counterGroups: [{ id: 'Tcp', rows: [{ name: 'ActiveOpens' }, { name: 'InSegs' }] }, { id: 'TcpExt', rows: [{ name: 'ListenOverflows' }] }] as never[],
+    knobs: [{ name: 'msl' }] as never[],
+    faultIds: ['r1', 'r2'],
+    findEvent: (seq: number) => (seq === 42 ? ({ kind: 'segment', seq, at: 0, conn: 4 } as never) : seq === 43 ? ({ kind: 'segment', seq, at: 0, conn: 9 } as never) : null),
+  };
+
+  it('resolves each kind of target to where the user should look', () => {
+    expect(resolveHint({ kind: 'connection', conn: 3, field: 'state' }, world)).toEqual({ kind: 'connection', conn: 3, detail: false, clearFilter: false });
+    expect(resolveHint({ kind: 'connection', conn: 4 }, world)).toEqual({ kind: 'connection', conn: 4, detail: false, clearFilter: true });
+    expect(resolveHint({ kind: 'connection', conn: 7 }, world)).toEqual({ kind: 'trace', conn: 7 });
+    expect(resolveHint({ kind: 'segment', seq: 42 }, world)).toEqual({ kind: 'connection', conn: 4, detail: true, clearFilter: true });
+    expect(resolveHint({ kind: 'segment', seq: 43 }, world)).toEqual({ kind: 'trace', conn: 9 });
+    expect(resolveHint({ kind: 'segment', seq: 1 }, world)).toEqual({ kind: 'gone' });
+    expect(resolveHint({ kind: 'listener', listener: 2 }, world)).toEqual({ kind: 'list', view: 'listeners', index: 1 });
+    expect(resolveHint({ kind: 'counter', name: 'ListenOverflows' }, world)).toEqual({ kind: 'list', view: 'counters', index: 4 });
+    expect(resolveHint({ kind: 'knob', name: 'nope' }, world)).toEqual({ kind: 'gone' });
+    expect(resolveHint({ kind: 'fault', rule: 'r2' }, world)).toEqual({ kind: 'list', view: 'faults', index: 1 });
+    expect(resolveHint({ kind: 'time' }, world)).toEqual({ kind: 'stay' });
+  });
+
+  it('marks every target, the one jumped to apart', () => {
+    const hints = [
+      { target: { kind: 'connection' as const, conn: 3, field: 'state' }, text: '', zh: '' },
+      { target: { kind: 'segment' as const, seq: 42 }, text: '', zh: '' },
+      { target: { kind: 'counter' as const, name: 'InSegs' }, text: '', zh: '' },
+    ];
+    const m = hintMarks(hints, { kind: 'segment', seq: 42 });
+    expect([...m.conns]).toEqual([[3, { field: 'state', jump: false }]]);
+    expect([...m.segments]).toEqual([[42, true]]);
+    expect([...m.counters]).toEqual([['InSegs', false]]);
+    expect(counterLine(world.counterGroups, 'InSegs')).toBe(2);
   });
 });

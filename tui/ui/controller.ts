@@ -12,14 +12,12 @@ import { listenerViews, type ListenerView } from '../../core/api/views/gauges.ts
 import { knobRows, parseKnobInput, type KnobRowView } from '../../core/api/views/knobs.ts';
 import { counterDeltas, counterGroups, type CounterGroupView } from '../../core/api/views/counters.ts';
 import type { LabEvent } from '../../core/api/events.ts';
-import { eventConn } from '../../core/api/events.ts';
-import { replayOf, scenarioStatusOf, timeStatusOf, type ScenarioHintTarget } from '../../core/api/views/lab-extras.ts';
+import { scenarioStatusOf, type ScenarioHintTarget } from '../../core/api/views/lab-extras.ts';
 import type { PlotMode } from '../../core/api/views/plot.ts';
 import { HINT_KEYS, hintViews, type HintView } from '../../core/api/views/scenario.ts';
-import { DEFAULT_SLOW_MOTION_MS, formatScale, nextScale } from '../../core/api/views/time.ts';
-import { formatMs } from '../../core/api/views/format.ts';
 import { parseFaultInput } from './fault-input.ts';
-import { timeControl, timeStep } from './lab-calls.ts';
+import { TimeKeys } from './time-keys.ts';
+import { hintMarks, resolveHint, type HintMarks } from './hints.ts';
 import { parseConnectInput, parseKnobAssignment, parseListenInput, type KeyPress } from './input.ts';
 import { VIEWS, type ViewId } from './keymap.ts';
 import type { LabStore } from './store.ts';
@@ -83,16 +81,6 @@ export interface UiState {
   checksScroll: number | null;
 }
 
-/** Scenario hint targets by kind: the value says whether it is the one the user jumped to. */
-export interface HintMarks {
-  conns: Map<number, { field?: string; jump: boolean }>;
-  listeners: Map<number, { field?: string; jump: boolean }>;
-  counters: Map<string, boolean>;
-  knobs: Map<string, boolean>;
-  segments: Map<number, boolean>;
-  faults: Map<string, boolean>;
-}
-
 export interface ControllerOptions {
   lang: Lang;
   quit: () => void;
@@ -122,7 +110,15 @@ export class Controller {
   private rowsMemo: { conns: readonly ConnectionRow[]; filter: ConnectionFilter; sort: SortSpec | null; bucket: number; rows: ConnectionRow[] } | null = null;
   private selectTimer: ReturnType<typeof setTimeout> | null = null;
 
+  private readonly time: TimeKeys;
+
   constructor(readonly store: LabStore, private readonly opts: ControllerOptions) {
+    this.time = new TimeKeys({
+      client: store.client,
+      info: () => store.snapshot?.info ?? null,
+      t: (key, params) => this.t(key, params),
+      run: (action, call, ok) => this.run(action, call, ok),
+    });
     this.state = {
       view: 'connections', detail: false, help: false, helpScroll: 0, lang: opts.lang, filter: EMPTY_FILTER, sort: null,
       selectedConn: null, cursor: zero(), scroll: zero(), relative: true, traceFrozen: null, traceConnOnly: false,
@@ -234,25 +230,7 @@ export class Controller {
     const { highlight } = this.state;
     const m = this.marksMemo;
     if (m !== null && m.hints === hints && m.highlight === highlight) return m.marks;
-    const marks: HintMarks = { conns: new Map(), listeners: new Map(), counters: new Map(), knobs: new Map(), segments: new Map(), faults: new Map() };
-    const same = JSON.stringify(highlight);
-    for (const h of hints ?? []) {
-      const x = h.target;
-      const jump = JSON.stringify(x) === same;
-      switch (x.kind) {
-        case 'connection': marks.conns.set(x.conn, { field: x.field, jump: jump || (marks.conns.get(x.conn)?.jump ?? false) }); break;
-        case 'listener': marks.listeners.set(x.listener, { field: x.field, jump }); break;
-        case 'counter': marks.counters.set(x.name, jump); break;
-        case 'knob': marks.knobs.set(x.name, jump); break;
-        case 'segment': marks.segments.set(x.seq, jump); break;
-        case 'fault': marks.faults.set(x.rule, jump); break;
-        case 'time': break;
-        default: {
-          const never: never = x;
-          throw new Error(`unknown hint target ${JSON.stringify(never)}`);
-        }
-      }
-    }
+    const marks = hintMarks(hints ?? [], highlight);
     this.marksMemo = { hints, highlight, marks };
     return marks;
   }
@@ -409,6 +387,7 @@ export class Controller {
       return true;
     }
     if (k.ctrl || k.input.length !== 1) return false;
+    if (this.time.onKey(k.input)) return true;
     const n = '1234567'.indexOf(k.input);
     if (n >= 0) return view(VIEWS[n]);
     switch (k.input) {
@@ -422,12 +401,6 @@ export class Controller {
       case 'W': this.openPrompt('pcapSave', { value: this.defaultPcapName() }); return true;
       case 'L': this.set({ lang: this.state.lang === 'en' ? 'zh' : 'en' }); return true;
       case '>': this.nextHint(); return true;
-      case 'T': void this.togglePause(); return true;
-      case 'n': void this.step(); return true;
-      case 'm': void this.toggleSlowMotion(); return true;
-      case '+': void this.scaleTime(1); return true;
-      case '-': void this.scaleTime(-1); return true;
-      case '=': void this.setTime({ scale: 1 }, () => (this.replay() !== null ? this.t('result.replaySpeed', { speed: 'x1' }) : this.t('result.timeReal'))); return true;
       default: return false;
     }
   }
@@ -498,115 +471,37 @@ export class Controller {
   jumpToHint(i: number): void {
     const h = this.hints()[i];
     if (h === undefined) return this.setStatus(this.t('scenario.noHints'));
-    const target = h.target;
-    const gone = (): void => this.setStatus(this.t('result.hintGone', { where: h.where }), 'error');
-    const at = (view: ViewId, list: Listed, index: number): void => {
-      this.state = { ...this.state, view, detail: false, explain: false, cursor: { ...this.state.cursor, [list]: index } };
-    };
-    switch (target.kind) {
-      case 'connection':
-      case 'segment': {
-        let conn: number | null = target.kind === 'connection' ? target.conn : null;
-        if (target.kind === 'segment') {
-          const e = this.store.findEvent(target.seq);
-          conn = e === null ? null : eventConn(e);
-        }
-        if (conn === null) return gone();
-        const exists = this.store.snapshot?.connections.some((r) => r.id === conn) ?? false;
-        if (!exists) {
-          // It has gone: its events are still in the trace.
-          this.state = { ...this.state, view: 'trace', detail: false, explain: false, selectedConn: conn, traceConnOnly: true, traceFrozen: null };
-          this.set({ highlight: target });
-          this.setStatus(this.t('result.hintGoneTrace', { where: h.where, text: h.text }));
-          return;
-        }
-        if (exists && !this.rows().some((r) => r.id === conn)) this.state = { ...this.state, filter: EMPTY_FILTER };
-        const index = Math.max(0, this.rows().findIndex((r) => r.id === conn));
-        this.state = { ...this.state, view: 'connections', explain: false, detail: target.kind === 'segment' };
-        this.selectConn(conn, index);
-        if (target.kind === 'segment') this.store.select(conn);
+    const to = resolveHint(h.target, {
+      connections: this.store.snapshot?.connections ?? [], shown: this.rows(), listeners: this.listeners(),
+      counterGroups: this.counterGroups(), knobs: this.knobs(), faultIds: this.faultRules().map((r) => r.rule.id),
+      findEvent: (seq) => this.store.findEvent(seq),
+    });
+    const leave = { detail: false, explain: false };
+    switch (to.kind) {
+      case 'gone': return this.setStatus(this.t('result.hintGone', { where: h.where }), 'error');
+      case 'trace':
+        // It has gone: its events are still in the trace.
+        this.state = { ...this.state, ...leave, view: 'trace', selectedConn: to.conn, traceConnOnly: true, traceFrozen: null };
+        this.set({ highlight: h.target });
+        return this.setStatus(this.t('result.hintGoneTrace', { where: h.where, text: h.text }));
+      case 'connection': {
+        if (to.clearFilter) this.state = { ...this.state, filter: EMPTY_FILTER };
+        this.state = { ...this.state, ...leave, view: 'connections', detail: to.detail };
+        this.selectConn(to.conn, Math.max(0, this.rows().findIndex((r) => r.id === to.conn)));
+        if (to.detail) this.store.select(to.conn);
         break;
       }
-      case 'listener': {
-        const index = this.listeners().findIndex((l) => l.id === target.listener);
-        if (index < 0) return gone();
-        at('listeners', 'listeners', index);
+      case 'list':
+        this.state = { ...this.state, ...leave, view: to.view, cursor: { ...this.state.cursor, [to.view]: to.index } };
         break;
-      }
-      case 'counter': {
-        let index = 0;
-        let found = -1;
-        for (const g of this.counterGroups()) {
-          index++;
-          const j = g.rows.findIndex((r) => r.name === target.name);
-          if (j >= 0) found = index + j;
-          index += g.rows.length;
-        }
-        if (found < 0) return gone();
-        at('counters', 'counters', found);
-        break;
-      }
-      case 'knob': {
-        const index = this.knobs().findIndex((k) => k.name === target.name);
-        if (index < 0) return gone();
-        at('knobs', 'knobs', index);
-        break;
-      }
-      case 'fault': {
-        const index = this.faultRules().findIndex((r) => r.rule.id === target.rule);
-        if (index < 0) return gone();
-        at('faults', 'faults', index);
-        break;
-      }
-      case 'time':
-        break;
+      case 'stay': break;
       default: {
-        const never: never = target;
-        throw new Error(`unknown hint target ${JSON.stringify(never)}`);
+        const never: never = to;
+        throw new Error(`unknown jump ${JSON.stringify(never)}`);
       }
     }
-    this.set({ highlight: target, hintIndex: (i + 1) % Math.max(1, this.hints().length) });
+    this.set({ highlight: h.target, hintIndex: (i + 1) % Math.max(1, this.hints().length) });
     this.setStatus(this.t('result.hint', { key: h.key, where: h.where, text: h.text }));
-  }
-
-  // --- lab time -----------------------------------------------------------------------------
-
-  private timeStatus() {
-    return timeStatusOf(this.store.snapshot?.info ?? null);
-  }
-
-  private async setTime(args: { paused?: boolean; scale?: number; slowMotionMs?: number | null }, ok: (v: { scale: number }) => string): Promise<void> {
-    await this.run('timeControl', timeControl(this.store.client, args), ok);
-  }
-
-  /** A replay: its playback is what time control moves (T plays / pauses, n steps events, + - speed). */
-  private replay() {
-    return replayOf(this.store.snapshot?.info ?? null);
-  }
-
-  private async togglePause(): Promise<void> {
-    const s = this.timeStatus();
-    const replay = this.replay() !== null;
-    if (s.paused) await this.setTime({ paused: false, ...(replay ? {} : { slowMotionMs: null }) }, (v) => (replay ? this.t('result.replayPlaying', { speed: formatScale(v.scale) }) : this.t('result.timeResumed')));
-    else await this.setTime({ paused: true }, () => this.t(replay ? 'result.replayPaused' : 'result.timePaused'));
-  }
-
-  private async step(): Promise<void> {
-    if (!this.timeStatus().paused) return this.togglePause();
-    const replay = this.replay() !== null;
-    await this.run('timeStep', timeStep(this.store.client, 1), (v) => (replay ? this.t('result.replayStepped', { n: v.stepped }) : this.t('result.timeStepped', { n: v.stepped, held: v.held })));
-  }
-
-  private async toggleSlowMotion(): Promise<void> {
-    const s = this.timeStatus();
-    if (s.paused && s.slowMotionMs !== null) await this.setTime({ paused: false, slowMotionMs: null }, () => this.t('result.slowOff'));
-    else await this.setTime({ paused: true, slowMotionMs: DEFAULT_SLOW_MOTION_MS }, () => this.t('result.slowOn', { ms: formatMs(DEFAULT_SLOW_MOTION_MS) }));
-  }
-
-  private async scaleTime(dir: 1 | -1): Promise<void> {
-    const scale = nextScale(this.timeStatus().scale, dir);
-    if (this.replay() !== null) return this.setTime({ scale }, () => this.t('result.replaySpeed', { speed: formatScale(scale) }));
-    await this.setTime({ scale }, () => (scale === 1 ? this.t('result.timeReal') : this.t('result.timeScale', { scale: formatScale(scale) })));
   }
 
   private onMoveKey(k: KeyPress): boolean {
