@@ -115,33 +115,53 @@ export function bar(ratio: number, width: number, full = '█', empty = '░'): 
   return full.repeat(n) + empty.repeat(Math.max(0, width - n));
 }
 
+/** Characters a line must not start with (closing punctuation, CJK and Latin). */
+const NO_BREAK_BEFORE = /^[。，、；：！？）》」』〉】％,.;:!?)\]}%]/;
+
+const WRAP_TOKENS = /[\u2e80-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]+|\s+/g;
+
 /**
  * `s` broken into lines of at most `width` cells: at spaces where there are some, anywhere
- * between CJK characters (which have none); '\n' starts a new line, an empty line stays.
+ * between CJK characters (which have none), never before closing punctuation (the character
+ * before it moves down with it); '\n' starts a new line, an empty line stays.
  */
 export function wrapText(s: string, width: number): string[] {
   const w = Math.max(1, width);
   const out: string[] = [];
   for (const para of s.split('\n')) {
-    let line = '';
+    // The line so far, as its tokens: words of Latin text, single CJK characters, spaces.
+    let line: string[] = [];
     let lineW = 0;
-    // Words: runs of non-space latin text, single CJK characters, and the spaces between.
-    const tokens = para.match(/[\u2e80-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]|[^\s\u2e80-\u9fff\uac00-\ud7a3\uf900-\ufaff\uff00-\uffef]+|\s+/g) ?? [];
-    for (const tok of tokens) {
-      const tw = textWidth(tok);
+    const flush = (): void => {
+      out.push(line.join('').trimEnd());
+      line = [];
+      lineW = 0;
+    };
+    for (const tok of para.match(WRAP_TOKENS) ?? []) {
       if (/^\s+$/.test(tok)) {
         if (lineW > 0 && lineW + 1 <= w) {
-          line += ' ';
+          line.push(' ');
           lineW += 1;
         }
         continue;
       }
+      const tw = textWidth(tok);
       if (lineW + tw > w && lineW > 0) {
-        out.push(line.trimEnd());
-        line = '';
-        lineW = 0;
+        // Closing punctuation does not start a line: the last word moves down with it.
+        const carry: string[] = [];
+        if (NO_BREAK_BEFORE.test(tok) && line.length > 1) {
+          while (line.length > 1 && /^\s+$/.test(line[line.length - 1])) line.pop();
+          const last = line.pop();
+          if (last !== undefined && textWidth(last) + tw <= w) carry.push(last);
+          else if (last !== undefined) line.push(last);
+        }
+        flush();
+        for (const c of carry) {
+          line.push(c);
+          lineW += textWidth(c);
+        }
       }
-      if (tw > w) {
+      if (tw > w && lineW === 0) {
         // A word longer than the line: cut it.
         let rest = tok;
         while (textWidth(rest) > w) {
@@ -153,14 +173,14 @@ export function wrapText(s: string, width: number): string[] {
           out.push(piece);
           rest = rest.slice(piece.length);
         }
-        line = rest;
+        line = [rest];
         lineW = textWidth(rest);
         continue;
       }
-      line += tok;
+      line.push(tok);
       lineW += tw;
     }
-    out.push(line.trimEnd());
+    flush();
   }
   return out;
 }

@@ -126,6 +126,9 @@ describe('wrapping', () => {
     for (const l of zh) expect(textWidth(l)).toBeLessThanOrEqual(12);
     expect(zh.join('')).toBe('教材怎么说：客户端发送SYN 进入SYN-SENT'.replace(/ /g, '').length > 0 ? zh.join('') : '');
     expect(wrapText('abcdefghijkl', 5)).toEqual(['abcde', 'fghij', 'kl']);
+    // Closing punctuation never starts a line: the character before it comes along.
+    expect(wrapText('每个方向都是一样。', 8)).toEqual(['每个方向', '都是一', '样。']);
+    expect(wrapText('ack = seq + 1。', 13)).toEqual(['ack = seq +', '1。']);
   });
 });
 
