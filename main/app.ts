@@ -1,12 +1,12 @@
 // The Electron main process: one hardened window on the renderer bundle, the lab hosted beside
-// it (TUN, or a labelled simulated wire), served over IPC and the Unix socket; a clean shutdown
-// on quit. Bundled by main/build.ts into main/dist/main.mjs; `tcplab start` launches it
+// it (TUN, or a labelled simulated wire; or a recorded session with --replay FILE, read-only),
+// served over IPC and the Unix socket; a clean shutdown on quit. Bundled by main/build.ts into main/dist/main.mjs; `tcplab start` launches it
 // (main/launch.ts) when a display and the Electron runtime are present.
 import { app, BrowserWindow, ipcMain, session, type WebContents } from 'electron';
 import { existsSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { hostLab, type LabHost } from './lab-host.ts';
+import { hostLab, hostReplay, type Hosted } from './lab-host.ts';
 import { parseDesktopArgs } from './args.ts';
 import { appUrlMatcher, hardenContents, hardenSession, webPreferences } from './security.ts';
 import { startKernelShell, type KernelShell } from './kernel-shell.ts';
@@ -18,11 +18,11 @@ const indexHtml = join(root, 'renderer', 'dist', 'index.html');
 const preload = join(root, 'main', 'dist', 'preload.cjs');
 const appUrl = pathToFileURL(indexHtml).href;
 
-let host: LabHost | null = null;
+let host: Hosted | null = null;
 let shell: KernelShell | null = null;
 let quitting = false;
 
-function pageUrl(h: LabHost, sh: KernelShell | null): string {
+function pageUrl(h: Hosted, sh: KernelShell | null): string {
   const hash = new URLSearchParams();
   if (h.fallback !== null) {
     hash.set('fallback', h.fallback.reason);
@@ -46,7 +46,7 @@ async function createWindow(): Promise<void> {
   });
   win.once('ready-to-show', () => win.show());
   win.setMenuBarVisibility(false);
-  await win.loadURL(pageUrl(host as LabHost, shell));
+  await win.loadURL(pageUrl(host as Hosted, shell));
 }
 
 async function start(): Promise<void> {
@@ -55,11 +55,20 @@ async function start(): Promise<void> {
   const isApp = appUrlMatcher(appUrl);
   hardenSession(session.defaultSession);
   app.on('web-contents-created', (_e, contents: WebContents) => hardenContents(contents, isApp));
-  host = await hostLab({ ...args, appUrl, ipcMain });
-  if (host.fallback !== null) process.stderr.write(`tcplab: ${host.fallback.reason}; running on a simulated wire${host.fallback.command ? ` (fix: ${host.fallback.command})` : ''}\n`);
-  if (host.socketError !== null) process.stderr.write(`tcplab: not serving the Unix socket: ${host.socketError}\n`);
-  if (args.shell && host.fallback === null) {
-    shell = await startKernelShell({ device: host.lab.info.device ?? undefined }).catch((err: unknown) => {
+  if (args.replay !== undefined) {
+    // A recording: no TUN, no kernel shell; the page labels it read-only.
+    host = await hostReplay({ file: args.replay, socketPath: args.socketPath, appUrl, ipcMain });
+    if (host.socketError !== null) process.stderr.write(`tcplab: not serving the Unix socket: ${host.socketError}\n`);
+    await createWindow();
+    app.on('activate', () => { if (BrowserWindow.getAllWindows().length === 0) void createWindow(); });
+    return;
+  }
+  const lab = await hostLab({ ...args, appUrl, ipcMain });
+  host = lab;
+  if (lab.fallback !== null) process.stderr.write(`tcplab: ${lab.fallback.reason}; running on a simulated wire${lab.fallback.command ? ` (fix: ${lab.fallback.command})` : ''}\n`);
+  if (lab.socketError !== null) process.stderr.write(`tcplab: not serving the Unix socket: ${lab.socketError}\n`);
+  if (args.shell && lab.fallback === null) {
+    shell = await startKernelShell({ device: lab.lab.info.device ?? undefined }).catch((err: unknown) => {
       process.stderr.write(`tcplab: no kernel shell: ${err instanceof Error ? err.message : String(err)}\n`);
       return null;
     });

@@ -1,4 +1,5 @@
-// The desktop app's own arguments (after `tcplab start`): which TUN, or the simulated wire.
+// The desktop app's own arguments (after `tcplab start`): which TUN, the simulated wire, or a
+// recorded session to review (--replay FILE, as `tcplab replay FILE` serves it).
 export interface DesktopArgs {
   device?: string;
   netns?: string;
@@ -6,6 +7,8 @@ export interface DesktopArgs {
   /** Offer a shell on the kernel side of the lab (in its namespace). On by default in the app. */
   shell: boolean;
   socketPath?: string | null;
+  /** Show a recorded session (tcplab record) read-only instead of a live lab. */
+  replay?: string;
 }
 
 export function parseDesktopArgs(argv: readonly string[]): DesktopArgs {
@@ -19,6 +22,7 @@ export function parseDesktopArgs(argv: readonly string[]): DesktopArgs {
     else if (a.startsWith('--dev')) out.device = value();
     else if (a.startsWith('--netns')) out.netns = value();
     else if (a.startsWith('--socket')) out.socketPath = value();
+    else if (a.startsWith('--replay')) out.replay = value();
   }
   return out;
 }

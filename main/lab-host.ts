@@ -1,12 +1,18 @@
 // The desktop app's lab: the Lab on the TUN that `tcplab setup` made, or, when that device is
 // missing, a simulated wire that every view labels as such, with the one command that fixes it.
 // The lab is served over Electron IPC to the window and over the socket transport (so
-// `tcplab tui --attach` shows the same lab), and shut down cleanly on quit.
+// `tcplab tui --attach` shows the same lab), and shut down cleanly on quit. Or, with --replay
+// FILE, a recorded session served the same way, read-only (core/replay), without a TUN.
+import type { LabBackend } from '../core/api/backend.ts';
 import { LabServer } from '../core/api/server.ts';
 import { startSocketServer, type SocketServer } from '../core/api/socket-server.ts';
 import { createLab, type CreateLabOptions } from '../core/lab/create.ts';
 import { LabSetupError } from '../core/lab/errors.ts';
 import type { Lab } from '../core/lab/lab.ts';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { parseSessionLog, sessionFiles } from '../core/replay/log.ts';
+import { ReplayLab } from '../core/replay/replay-lab.ts';
 import { serveIpc, trustedUrlFor, type IpcMainLike, type IpcServer } from './ipc-server.ts';
 
 export interface LabHostOptions {
@@ -26,16 +32,24 @@ export interface LabHostOptions {
   makeLab?: (opts: CreateLabOptions) => Lab;
 }
 
-export interface LabHost {
-  lab: Lab;
+/** What the window talks to: a live lab or a replay, over IPC and the Unix socket. */
+export interface Hosted {
   server: LabServer;
   ipc: IpcServer;
   sockets: SocketServer | null;
-  /** Why the lab runs on a simulated wire, and the command that gives it a TUN; null on a TUN. */
+  /** Why the lab runs on a simulated wire, and the command that gives it a TUN; null on a TUN (and for a replay). */
   fallback: { reason: string; command: string | null } | null;
   /** A socket problem that did not stop the app (another lab already serves the socket). */
   socketError: string | null;
   close(): Promise<void>;
+}
+
+export interface LabHost extends Hosted {
+  lab: Lab;
+}
+
+export interface ReplayHost extends Hosted {
+  replay: ReplayLab;
 }
 
 /** The TUN lab, or the simulated one with the reason. */
@@ -54,7 +68,36 @@ export function openLab(opts: Pick<LabHostOptions, 'device' | 'netns' | 'simulat
 
 export async function hostLab(opts: LabHostOptions): Promise<LabHost> {
   const { lab, fallback } = openLab(opts);
-  const server = new LabServer(lab);
+  return { lab, ...(await serve(lab, opts, fallback)) };
+}
+
+/** A recorded session (FILE.json, with FILE.pcap beside it), read-only: every command is refused (EROFS). */
+export async function hostReplay(opts: Pick<LabHostOptions, 'socketPath' | 'appUrl' | 'ipcMain'> & { file: string }): Promise<ReplayHost> {
+  const replay = loadReplay(opts.file);
+  return { replay, ...(await serve(replay, opts, null)) };
+}
+
+/**
+ * FILE.json (or FILE given without .json) and the pcap beside it, as `tcplab replay` loads them
+ * (that command's module is not imported here: it would bring the web server's bundler into the app).
+ */
+export function loadReplay(file: string): ReplayLab {
+  const jsonPath = existsSync(file) && file.endsWith('.json') ? file : sessionFiles(file).json;
+  let text: string;
+  try {
+    text = readFileSync(jsonPath, 'utf8');
+  } catch (e) {
+    throw new Error(`cannot read ${jsonPath}: ${(e as Error).message}`);
+  }
+  const parsed = parseSessionLog(text);
+  if (!parsed.ok) throw new Error(`${jsonPath}: ${parsed.error}`);
+  const log = parsed.value;
+  const pcapPath = log.pcap !== null && log.pcap.file !== '' ? join(dirname(jsonPath), log.pcap.file) : sessionFiles(file).pcap;
+  return new ReplayLab(log, { file: jsonPath, pcap: existsSync(pcapPath) ? readFileSync(pcapPath) : null });
+}
+
+async function serve(backend: LabBackend & { close(): void }, opts: Pick<LabHostOptions, 'socketPath' | 'appUrl' | 'ipcMain'>, fallback: Hosted['fallback']): Promise<Hosted> {
+  const server = new LabServer(backend);
   const ipc = serveIpc(opts.ipcMain, server, { isTrustedUrl: trustedUrlFor(opts.appUrl) });
   let sockets: SocketServer | null = null;
   let socketError: string | null = null;
@@ -68,7 +111,7 @@ export async function hostLab(opts: LabHostOptions): Promise<LabHost> {
   }
   let closing: Promise<void> | null = null;
   return {
-    lab, server, ipc, sockets, fallback, socketError,
+    server, ipc, sockets, fallback, socketError,
     close() {
       closing ??= (async () => {
         ipc.close();
@@ -76,7 +119,7 @@ export async function hostLab(opts: LabHostOptions): Promise<LabHost> {
           await sockets?.close();
         } finally {
           server.close();
-          lab.close();
+          backend.close();
         }
       })();
       return closing;

@@ -161,7 +161,7 @@ export function App({ shellUrl, fallback }: { shellUrl: string | null; fallback:
         <span className="spacer" />
         <ScenarioPill />
         <TimeControls />
-        {store.snapshot?.pcap.running && <span className="pill rec-pill">● pcap {store.snapshot.pcap.packets}</span>}
+        {store.snapshot?.pcap.running && replayOf(store.snapshot.info) === null && <span className="pill rec-pill">● pcap {store.snapshot.pcap.packets}</span>}
         <button className="ghost" onClick={() => setKeysOpen((o) => !o)} aria-label={t('keys.title')} title={t('keys.title')}>⌨</button>
         <button className="ghost" onClick={() => store.setUi({ lang: lang === 'en' ? 'zh' : 'en' })} title="l">{t('lang.toggle')}</button>
         <button className="ghost" onClick={() => store.setUi({ theme: theme === 'dark' ? 'light' : 'dark' })} aria-label={t('theme.toggle')} title={t('theme.toggle')}>{theme === 'dark' ? '☀' : '☾'}</button>

@@ -1,13 +1,21 @@
 // The desktop app's lab host through an ipcMain-shaped in-memory channel (the Electron binary is
 // not available here): the app page uses the lab over IPC, a call from an unexpected frame is
 // refused and reaches nothing, a missing TUN falls back to a labelled simulated wire with the
-// setup command, and close() shuts the lab down.
+// setup command, and close() shuts the lab down. With --replay FILE it serves a recorded session
+// read-only (the desktop app's way to review a recording without a TUN).
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { createLocalClient } from '../../core/api/local.ts';
+import { LabServer } from '../../core/api/server.ts';
+import { SessionRecorder } from '../../core/replay/recorder.ts';
+import { parseDesktopArgs } from '../../main/args.ts';
 import { createIpcClient } from '../../core/api/client-ipc.ts';
 import { LabSetupError } from '../../core/lab/errors.ts';
 import { createLab } from '../../core/lab/create.ts';
 import { ManualClock } from '../../core/stack/clock.ts';
-import { hostLab, openLab } from '../../main/lab-host.ts';
+import { hostLab, hostReplay, openLab } from '../../main/lab-host.ts';
 import { MemoryIpcMain, MemoryRenderer, type FrameShape } from '../core/api/memory-ipc.ts';
 
 const APP_URL = 'file:///opt/tcplab/resources/app/renderer/dist/index.html';
@@ -73,5 +81,39 @@ describe('the lab host (main/lab-host.ts)', () => {
     await Promise.all([h.close(), h.close()]);
     expect(h.lab.isClosed).toBe(true);
     expect(ipcMain.listenerCount('tcplab:api')).toBe(0);
+  });
+
+  it('--replay FILE: serves a recorded session to the app page, read-only (EROFS), without a TUN', async () => {
+    expect(parseDesktopArgs(['--replay', '/tmp/s.json', '--no-shell'])).toMatchObject({ replay: '/tmp/s.json', shell: false });
+    expect(parseDesktopArgs(['--replay=/tmp/s.json']).replay).toBe('/tmp/s.json');
+    const dir = mkdtempSync(join(tmpdir(), 'tl-host-replay-'));
+    try {
+      // A short session from a simulated lab, recorded through the Lab API as `tcplab record` does.
+      const lab = createLab({ simulated: true, seed: 5 });
+      const server = new LabServer(lab);
+      const client = createLocalClient(server);
+      const rec = await SessionRecorder.start(client, { pcap: false });
+      await client.call('listen', { port: 80, responder: 'http' });
+      await new Promise((r) => setTimeout(r, 250));
+      const { log } = await rec.stop();
+      await client.close();
+      server.close();
+      lab.close();
+      writeFileSync(join(dir, 'session.json'), JSON.stringify(log));
+
+      const ipcMain = new MemoryIpcMain();
+      const h = await hostReplay({ file: join(dir, 'session.json'), appUrl: APP_URL, ipcMain, socketPath: null });
+      const page = createIpcClient(new MemoryRenderer(ipcMain, APP_URL).ipcRenderer);
+      const snap = await page.call('snapshot');
+      expect(snap.ok && snap.value.info.replay?.file).toBe(join(dir, 'session.json'));
+      expect(snap.ok && snap.value.listeners.map((l) => l.port)).toEqual([80]);
+      expect(await page.call('listen', { port: 81 })).toMatchObject({ ok: false, error: { code: 'EROFS' } });
+      expect(h.fallback).toBeNull();
+      await h.close();
+      expect(ipcMain.listenerCount('tcplab:api')).toBe(0);
+      await expect(hostReplay({ file: join(dir, 'missing.json'), appUrl: APP_URL, ipcMain, socketPath: null })).rejects.toThrow(/cannot read/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -97,3 +97,62 @@ export async function openBrowser(opts: { width?: number; height?: number; extra
     },
   };
 }
+
+/** Waits until `fn` says yes, at most `ms` (real time: the page and the lab run on their own). */
+export async function until(what: string, fn: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if (await fn()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+/** Retries an assertion until it passes or `ms` run out (Playwright's auto-waiting, for vitest's expect). */
+export async function eventually(check: () => Promise<void>, ms = 20_000): Promise<void> {
+  const end = Date.now() + ms;
+  for (;;) {
+    try {
+      await check();
+      return;
+    } catch (err) {
+      if (Date.now() > end) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** A global key, as a user presses it outside any field. */
+export async function press(page: Page, key: string): Promise<void> {
+  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+  await page.keyboard.press(key);
+}
+
+/**
+ * Screenshots of the page (or one element) in English and Chinese, light and dark:
+ * NAME-en-light.png ... NAME-zh-dark.png. Leaves the page as it found it.
+ */
+export async function shotsInAllLooks(page: Page, name: string, target?: () => Locator, opts: { height?: number } = {}): Promise<string[]> {
+  const out: string[] = [];
+  const size = page.viewportSize();
+  if (opts.height !== undefined && size !== null) await page.setViewportSize({ width: size.width, height: opts.height });
+  const look = async (): Promise<{ lang: string; theme: string }> => page.evaluate(() => ({
+    lang: document.documentElement.lang.startsWith('zh') ? 'zh' : 'en', theme: document.documentElement.dataset.theme ?? 'dark',
+  }));
+  const start = await look();
+  for (const lang of ['en', 'zh']) {
+    for (const theme of ['light', 'dark']) {
+      let now = await look();
+      if (now.lang !== lang) await press(page, 'l');
+      if (now.theme !== theme) await press(page, 't');
+      await until(`${lang} ${theme}`, async () => { now = await look(); return now.lang === lang && now.theme === theme; }, 10_000);
+      await page.waitForTimeout(250);
+      out.push(target ? await shotOf(target(), `${name}-${lang}-${theme}`) : await shot(page, `${name}-${lang}-${theme}`));
+    }
+  }
+  const end = await look();
+  if (end.lang !== start.lang) await press(page, 'l');
+  if (end.theme !== start.theme) await press(page, 't');
+  if (opts.height !== undefined && size !== null) await page.setViewportSize(size);
+  return out;
+}

@@ -26,7 +26,7 @@ export function SeriesPlot({ series, mode: forced, onMode }: { series: ScenarioS
             {t(m === 'relative' ? 'scn.relative' : 'scn.absolute')}
           </button>
         ))}
-        <span className="muted small">v</span>
+        <kbd title="v">v</kbd>
       </div>
       <svg className={`plot mode-${mode}`} width="100%" viewBox={`0 0 ${WIDTH} ${HEIGHT}`} role="img"
         aria-label={`${t('scn.plot')}: ${plot.series.map((s) => `${s.name}${s.legend.slope ? ` ${s.legend.slope}` : ''}`).join('; ')}`}>
@@ -45,8 +45,8 @@ export function SeriesPlot({ series, mode: forced, onMode }: { series: ScenarioS
         ))}
         <line className="axis" x1={area.left} x2={area.right} y1={area.bottom} y2={area.bottom} />
         <line className="axis" x1={area.left} x2={area.left} y1={area.top} y2={area.bottom} />
-        <text className="axis-title" x={(area.left + area.right) / 2} y={HEIGHT - 4} textAnchor="middle">{plot.xTitle}</text>
-        <text className="axis-title" transform={`translate(14 ${(area.top + area.bottom) / 2}) rotate(-90)`} textAnchor="middle">{plot.yTitle}</text>
+        <text className="axis-title" x={(area.left + area.right) / 2} y={HEIGHT - 4} textAnchor="middle">{t('scn.xTitle')}</text>
+        <text className="axis-title" transform={`translate(14 ${(area.top + area.bottom) / 2}) rotate(-90)`} textAnchor="middle">{t(mode === 'absolute' ? 'scn.yAbsolute' : 'scn.yRelative')}</text>
         {plot.series.map((s) => (
           <g key={s.index} className={`series s${s.index % 8}`} data-series={s.name}>
             {s.path !== '' && <path d={s.path} className="line" />}
