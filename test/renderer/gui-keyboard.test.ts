@@ -93,7 +93,7 @@ describe.skipIf(!hasChromium)('the GUI by keyboard, and the kernel shell tab (Ch
   it('reaches every view by number and every control by Tab', async () => {
     const p = b.page;
     await p.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-    for (const [key, cls] of [['2', 'listeners'], ['3', 'counters'], ['4', 'knobs'], ['5', 'faults'], ['6', 'pcap'], ['1', 'connections']] as const) {
+    for (const [key, cls] of [['2', 'listeners'], ['3', 'counters'], ['4', 'knobs'], ['5', 'faults'], ['6', 'pcap'], ['8', 'scenarios'], ['1', 'connections']] as const) {
       await p.keyboard.press(key);
       await p.locator(`main.view-${cls}`).waitFor();
     }

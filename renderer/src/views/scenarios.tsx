@@ -136,8 +136,9 @@ function Checks({ p, t, lang }: { p: ScenarioPanel; t: T; lang: Lang }): ReactNo
 }
 
 function Explanation({ info, lang, t }: { info: ScenarioInfo; lang: Lang; t: T }): ReactNode {
+  // null: the page's language; a choice holds until another scenario or the page's language changes.
   const [which, setWhich] = useState<Lang | null>(null);
-  useEffect(() => setWhich(null), [info.name]);
+  useEffect(() => setWhich(null), [info.name, lang]);
   const shown = which ?? lang;
   const text = info.explain?.[shown] ?? '';
   return (
@@ -147,7 +148,7 @@ function Explanation({ info, lang, t }: { info: ScenarioInfo; lang: Lang; t: T }
         <span className="spacer" />
         <span className="seg-toggle small" role="radiogroup" aria-label={t('scn.explain')}>
           {(['en', 'zh'] as const).map((l) => (
-            <button key={l} role="radio" aria-checked={shown === l} className={shown === l ? 'active' : ''} onClick={() => setWhich(l)}>{l === 'en' ? 'English' : '中文'}</button>
+            <button key={l} role="radio" aria-checked={shown === l} className={shown === l ? 'active' : ''} onClick={() => setWhich(l === lang ? null : l)}>{l === 'en' ? 'English' : '中文'}</button>
           ))}
         </span>
       </h3>
