@@ -1,6 +1,8 @@
 // The page's copy of the lab (renderer/src/lab/store.ts): diffs patched in place give exactly
 // what core/api's applySnapshotDiff gives; a diff from another version asks for a full snapshot
-// again instead of failing; an event gap never replaces the snapshot stream's copy.
+// again instead of failing; an event gap never replaces the snapshot stream's copy; the last rows
+// of connections that go are kept; lab time stands still while the lab is paused; a replay that
+// starts over empties the event ring; a scenario that starts clears an old highlight.
 import { describe, expect, it } from 'vitest';
 import type { ConnectionRow, Snapshot } from '../../core/api/snapshot.ts';
 import { applySnapshotDiff, diffSnapshots } from '../../core/api/snapshot-diff.ts';
@@ -56,5 +58,42 @@ describe('LabStore', () => {
     expect(store.snapshot?.version).toBe(s1.version);
     store.applySnapshot({ kind: 'diff', diff: d });
     expect(store.snapshot?.version).toBe(s2.version);
+  });
+
+  it('keeps the last row of each connection that goes, and the event ring starts over when a replay does', () => {
+    const l = lab();
+    const store = new LabStore(null);
+    const s1 = structuredClone(l.snapshot());
+    store.applySnapshot({ kind: 'full', snapshot: s1 });
+    l.handlers.reset({ conn: 2 });
+    l.churn();
+    const s2 = structuredClone(l.snapshot());
+    store.applySnapshot({ kind: 'diff', diff: diffSnapshots(s1, s2)! });
+    expect(s2.connections.some((r) => r.id === 2)).toBe(false);
+    expect(store.rowOf(2)).toMatchObject({ gone: true, row: { id: 2 } });
+    const ev = (seq: number) => ({ seq, at: seq, kind: 'lab', topic: 'knob', message: 'x' }) as const;
+    store.addEvents([ev(5), ev(6), ev(7)]);
+    expect(store.epoch).toBe(0);
+    store.addEvents([ev(1), ev(2)]);
+    expect(store.epoch).toBe(1);
+    expect(store.events.map((e) => e.seq)).toEqual([1, 2]);
+    expect(store.findEvent(2)?.seq).toBe(2);
+    expect(store.findEvent(6)).toBeNull();
+  });
+
+  it('lab time stands still while the lab is paused, and a starting scenario clears the highlight', async () => {
+    const l = lab();
+    const store = new LabStore(null, { highlight: { kind: 'knob', name: 'msl' } });
+    const base = structuredClone(l.snapshot());
+    const paused: Snapshot = { ...base, version: base.version + 1, at: 1000, info: { ...base.info, time: { paused: true, scale: 1, slowMotionMs: null, held: 0, next: [], nextTimerIn: null } } };
+    store.applySnapshot({ kind: 'full', snapshot: paused });
+    const t0 = store.labNow();
+    await new Promise((r) => setTimeout(r, 60));
+    expect(store.labNow()).toBe(t0);
+    const running: Snapshot = { ...paused, version: paused.version + 1, info: { ...paused.info, time: { ...paused.info.time!, paused: false } }, scenario: { name: 'close', running: true, step: 'start' } };
+    store.applySnapshot({ kind: 'full', snapshot: running });
+    await new Promise((r) => setTimeout(r, 60));
+    expect(store.labNow()).toBeGreaterThan(t0);
+    expect(store.ui.highlight).toBeNull();
   });
 });

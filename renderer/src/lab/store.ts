@@ -133,6 +133,11 @@ export class LabStore {
     this.snapshot = msg.kind === 'diff' && before !== null ? applyDiffFast(before, msg.diff) : applySnapshotMessage(this.snapshot, msg);
     this.stampRows(before, msg);
     this.observeTime(this.snapshot);
+    // A scenario starts: the highlight of an earlier one's hint goes.
+    const sc = this.snapshot.scenario;
+    if (sc?.running === true && !(before?.scenario?.running === true && before.scenario.name === sc.name) && this.ui.highlight !== null) {
+      this.ui = { ...this.ui, highlight: null };
+    }
     this.status = 'open';
     for (const l of this.snapshot.listeners) {
       let h = this.queueHistory.get(l.id);
