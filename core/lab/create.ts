@@ -71,6 +71,8 @@ export interface CreateLabOptions {
   labEventCapacity?: number;
   scenarios?: readonly Scenario<Lab>[];
   responder?: Partial<ResponderOptions>;
+  /** Called last when the lab closes (after the link is released). */
+  onClose?: () => void;
 }
 
 function address(field: string, s: string): number {
@@ -163,7 +165,10 @@ export function createLab(opts: CreateLabOptions = {}): Lab {
     lab = new Lab({
       ...common, stack, link: wire.a, parts, peer,
       info: { device: null, simulated: true, labAddr, kernelAddr, timeScale: 1 },
-      onClose: () => wire.b.close(),
+      onClose: () => {
+        wire.b.close();
+        opts.onClose?.();
+      },
     });
     return lab;
   }
@@ -190,5 +195,5 @@ export function createLab(opts: CreateLabOptions = {}): Lab {
   }
   const stack = stackFor(labAddr, mtu);
   address('kernelAddr', kernelAddr);
-  return new Lab({ ...common, stack, link, netns, info: { device, simulated: false, labAddr, kernelAddr, timeScale: 1 } });
+  return new Lab({ ...common, stack, link, netns, info: { device, simulated: false, labAddr, kernelAddr, timeScale: 1 }, onClose: opts.onClose });
 }

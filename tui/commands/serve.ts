@@ -9,14 +9,15 @@ import { LabServer } from '../../core/api/server.ts';
 import type { TcpAccess } from '../../core/api/socket-auth.ts';
 import { defaultSocketPath } from '../../core/api/socket-dir.ts';
 import { startSocketServer, type SocketServer } from '../../core/api/socket-server.ts';
-import { createLab, type CreateLabOptions } from '../../core/lab/create.ts';
+import type { CreateLabOptions } from '../../core/lab/create.ts';
+import { startLab, type EphemeralDevice } from '../../core/lab/ephemeral.ts';
 import { LabSetupError } from '../../core/lab/errors.ts';
 import type { Lab } from '../../core/lab/lab.ts';
 import type { Command } from './command.ts';
 import { createShellServer, kernelShellArgv, SHELL_PATH, type ShellServer } from './serve-shell.ts';
 
 const OPTIONS: readonly OptSpec[] = [
-  { long: 'dev', short: 'd', value: 'NAME', doc: 'the TUN device `tcplab setup` made (default tcplab0)' },
+  { long: 'dev', short: 'd', value: 'NAME', doc: 'the TUN device `tcplab setup` made (default tcplab0; as root with none set up: a namespace and TUN of this run)' },
   { long: 'netns', value: 'NAME', doc: 'the namespace holding the kernel side (default: what setup recorded)' },
   { long: 'simulated', doc: 'no TUN: a simulated wire with a second stack playing the kernel' },
   { long: 'socket', value: 'PATH', doc: `the Unix socket to serve on (default ${defaultSocketPath()})` },
@@ -68,6 +69,8 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
 
 export interface Daemon {
   lab: Lab;
+  /** The namespace and TUN this run made for itself (root, nothing set up), deleted with the lab; or null. */
+  ephemeral: EphemeralDevice | null;
   server: LabServer;
   sockets: SocketServer;
   /** http://127.0.0.1:PORT/?token=TOKEN with --web (#shell=ws://... with --shell). */
@@ -106,7 +109,7 @@ export interface DaemonDeps {
 }
 
 export async function startDaemon(opts: ServeOptions, deps: DaemonDeps = {}): Promise<Daemon> {
-  const lab = createLab(opts.simulated
+  const { lab, ephemeral } = await startLab(opts.simulated
     ? { simulated: true, ...deps.lab }
     : { ...(opts.dev !== undefined ? { device: opts.dev } : {}), ...(opts.netns !== undefined ? { netns: opts.netns } : {}), ...deps.lab });
   const server = new LabServer(lab);
@@ -132,7 +135,7 @@ export async function startDaemon(opts: ServeOptions, deps: DaemonDeps = {}): Pr
     ? `#shell=${encodeURIComponent(`ws://127.0.0.1:${tcp.port}${SHELL_PATH}?token=${tcp.token}`)}` : '';
   let closing: Promise<void> | null = null;
   return {
-    lab, server, sockets, shells,
+    lab, ephemeral, server, sockets, shells,
     webUrl: tcp === null ? null : `http://127.0.0.1:${tcp.port}/?token=${tcp.token}${shellHash}`,
     close() {
       closing ??= (async () => {
@@ -189,6 +192,7 @@ export async function serve(argv: readonly string[], write: (s: string) => void,
   }
   const signal = untilSignal();
   write(`${describeLab(daemon)}\n`);
+  if (daemon.ephemeral !== null) write(`${daemon.ephemeral.notice}\n`);
   write(`  socket: ${opts.socket}\n`);
   if (daemon.webUrl !== null) write(`  web:    ${daemon.webUrl}\n`);
   if (daemon.shells !== null) write(`  shell:  the page offers a shell on the kernel side${daemon.lab.netns !== null ? ` (namespace ${daemon.lab.netns})` : ''}, as ${process.getuid?.() === 0 ? 'root' : 'you'}\n`);

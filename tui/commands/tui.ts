@@ -10,7 +10,7 @@ import { LabServer } from '../../core/api/server.ts';
 import { defaultSocketPath } from '../../core/api/socket-dir.ts';
 import { startSocketServer, type SocketServer } from '../../core/api/socket-server.ts';
 import { pickLang, t, type Lang } from '../../core/api/views/i18n.ts';
-import { createLab } from '../../core/lab/create.ts';
+import { startLab } from '../../core/lab/ephemeral.ts';
 import { LabSetupError } from '../../core/lab/errors.ts';
 import type { Lab } from '../../core/lab/lab.ts';
 import type { RunOptions } from '../ui/run.tsx';
@@ -18,7 +18,7 @@ import type { Command } from './command.ts';
 
 const OPTIONS: readonly OptSpec[] = [
   { long: 'attach', short: 'a', value: 'SOCKET', optionalValue: /^[^-]/, doc: `show a running lab (default socket ${defaultSocketPath()}; or ws://127.0.0.1:PORT/api?token=...)` },
-  { long: 'dev', short: 'd', value: 'NAME', doc: 'own lab: the TUN device `tcplab setup` made (default tcplab0)' },
+  { long: 'dev', short: 'd', value: 'NAME', doc: 'own lab: the TUN device `tcplab setup` made (default tcplab0; as root with none set up: a namespace and TUN of this run)' },
   { long: 'netns', value: 'NAME', doc: 'own lab: the namespace holding the kernel side (default: what setup recorded)' },
   { long: 'simulated', doc: 'own lab on a simulated wire (a second stack plays the kernel; no TUN needed)' },
   { long: 'socket', value: 'PATH', doc: `own lab: serve it on this Unix socket (default ${defaultSocketPath()})` },
@@ -86,12 +86,14 @@ interface Hosted {
   server: LabServer;
   sockets: SocketServer | null;
   note: string | null;
+  /** What this run made for itself (root with nothing set up: its own namespace and TUN), or null. */
+  ephemeral: string | null;
   close(): Promise<void>;
 }
 
 /** Our own lab, served in-process to the TUI and (when the socket is free) on the Unix socket. */
 async function hostLab(o: TuiOptions): Promise<Hosted> {
-  const lab = createLab(o.simulated
+  const { lab, ephemeral } = await startLab(o.simulated
     ? { simulated: true }
     : { ...(o.dev !== undefined ? { device: o.dev } : {}), ...(o.netns !== undefined ? { netns: o.netns } : {}) });
   const server = new LabServer(lab);
@@ -105,7 +107,7 @@ async function hostLab(o: TuiOptions): Promise<Hosted> {
     }
   }
   return {
-    lab, server, sockets, note,
+    lab, server, sockets, note, ephemeral: ephemeral?.notice ?? null,
     async close() {
       try {
         await sockets?.close();
@@ -163,9 +165,11 @@ export async function tui(argv: readonly string[], io: { out(s: string): void; e
     return 1;
   }
   if (hosted.note !== null) io.err(`tcplab tui: ${hosted.note}\n`);
+  if (hosted.ephemeral !== null) io.err(`${hosted.ephemeral}\n`);
   const client = createLocalClient(hosted.server);
+  const notices = [notice, hosted.ephemeral?.replace(/^tcplab: /, '')].filter((n): n is string => n !== undefined);
   try {
-    return await runTui({ client, lang: o.lang, where: t(o.lang, 'app.hosted'), notice });
+    return await runTui({ client, lang: o.lang, where: t(o.lang, 'app.hosted'), notice: notices.length > 0 ? notices.join(' · ') : undefined });
   } finally {
     await client.close();
     await hosted.close();

@@ -4,55 +4,15 @@
 // curl, inside the namespace, is the peer: curl gets an answer from a listener made by `tcplab
 // listen`, `tcplab ss` shows the connection, `tcplab rst` resets it and curl reports the reset.
 // Everything is removed afterwards (also on failure); processes are stopped by their PID.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { setup } from '../../../tui/commands/setup.ts';
 import { teardown } from '../../../tui/commands/teardown.ts';
 import { isRoot, reserveNames, run, type ExecResult } from '../../interop/netns.ts';
-
-const ROOT = fileURLToPath(new URL('../../..', import.meta.url));
-const TCPLAB = path.join(ROOT, 'bin/tcplab.js');
-
-interface Started { child: ChildProcess; out: () => string; err: () => string; exited: Promise<number | null> }
-
-const children = new Set<ChildProcess>();
-
-function start(argv: string[]): Started {
-  const child = spawn(argv[0], argv.slice(1), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-  children.add(child);
-  let out = '';
-  let err = '';
-  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => {
-    children.delete(child);
-    resolve(code);
-  }));
-  return { child, out: () => out, err: () => err, exited };
-}
-
-function stop(child: ChildProcess, signal: NodeJS.Signals = 'SIGKILL'): void {
-  if (child.pid !== undefined && child.exitCode === null && child.signalCode === null) {
-    try {
-      process.kill(child.pid, signal);
-    } catch {
-      // gone already
-    }
-  }
-}
-
-async function waitFor(what: string, pred: () => boolean, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
+import { start, stop, stopAll, TCPLAB, waitFor, type Started } from './child.ts';
 
 describe.skipIf(!isRoot)('tcplab serve + the tcplab commands on a real TUN, the kernel\'s curl as the peer', () => {
   let names: Awaited<ReturnType<typeof reserveNames>>;
@@ -75,7 +35,7 @@ describe.skipIf(!isRoot)('tcplab serve + the tcplab commands on a real TUN, the 
   }, 120_000);
 
   afterAll(async () => {
-    for (const c of children) stop(c);
+    stopAll();
     await teardown(['--dev', names.dev, '--netns', names.ns], () => {});
     names.release();
     rmSync(tmp, { recursive: true, force: true });
