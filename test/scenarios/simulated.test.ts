@@ -42,6 +42,29 @@ describe('scenarios on the simulated wire (manual clock, the lab\'s stack as the
     expect(r?.reason).toMatch(/needs the real kernel/);
   });
 
+  it('the Chinese step follows every step and check (never left over from the one before); done ends with 完成', async () => {
+    const lab = createLab({ simulated: true, clock: new ManualClock(1000), seed: 5 });
+    try {
+      lab.handlers.scenarioRun({ name: 'handshake' });
+      const seen: { step: string; stepZh: string | undefined }[] = [];
+      for (let i = 0; i < 200_000 && lab.snapshot().scenario?.running === true; i++) {
+        const st = lab.snapshot().scenario;
+        if (st !== null && st.step !== seen.at(-1)?.step) seen.push({ step: st.step, stepZh: st.stepZh });
+        lab.advance(1);
+        await tick();
+      }
+      const report = scenarioReport(lab);
+      const zhOf = new Map(report?.steps.map((s) => [s.en, s.zh]));
+      const checks = seen.filter((s) => s.step.startsWith('check '));
+      expect(checks.length).toBeGreaterThan(0);
+      for (const c of checks) expect(c.stepZh).toMatch(/^检查(通过|未通过)[:：]/);
+      for (const s of seen.filter((x) => zhOf.has(x.step))) expect(s.stepZh).toBe(zhOf.get(s.step));
+      expect(lab.snapshot().scenario).toMatchObject({ running: false, step: 'done', stepZh: '完成', verdict: 'pass' });
+    } finally {
+      lab.close();
+    }
+  });
+
   it('stopped midway: verdict stopped, and what it set up is undone (knob restored, listener closed, peer processes gone)', async () => {
     const lab = createLab({ simulated: true, clock: new ManualClock(1000), seed: 5 });
     try {

@@ -6,9 +6,8 @@ import type { LabClient } from '../../core/api/client.ts';
 import { contract, type Method } from '../../core/api/contract.ts';
 import type { Result } from '../../core/api/errors.ts';
 import type { StreamSink } from '../../core/api/lab-api.ts';
-import type { LabInfo } from '../../core/api/snapshot.ts';
+import type { HeldPacket, LabInfo, ReplayInfo, TimeStatus } from '../../core/api/snapshot.ts';
 import type { SnapshotMessage } from '../../core/api/snapshot-diff.ts';
-import type { HeldPacket, ReplayInfo, TimeStatus } from '../../core/api/views/lab-extras.ts';
 
 export class LabDouble {
   time: TimeStatus = { paused: false, scale: 1, slowMotionMs: null, held: 0, next: [], nextTimerIn: null };

@@ -2,7 +2,7 @@
 // filter and sort, prompts and confirmations, and every action (each reports its result or its
 // error in the status line). Ink components render `state` and the derived lists; keys come
 // in through onKey. Plain TypeScript, so it is tested without a terminal.
-import type { ConnectionRow } from '../../core/api/snapshot.ts';
+import type { ConnectionRow, ScenarioHintTarget } from '../../core/api/snapshot.ts';
 import type { ApiError, Result } from '../../core/api/errors.ts';
 import { EMPTY_FILTER, parseFilter, filterConnections, type ConnectionFilter } from '../../core/api/views/filter.ts';
 import { t, type Lang, type Params, type StringKey } from '../../core/api/views/i18n.ts';
@@ -12,7 +12,6 @@ import { listenerViews, type ListenerView } from '../../core/api/views/gauges.ts
 import { knobRows, parseKnobInput, type KnobRowView } from '../../core/api/views/knobs.ts';
 import { counterDeltas, counterGroups, type CounterGroupView } from '../../core/api/views/counters.ts';
 import type { LabEvent } from '../../core/api/events.ts';
-import { scenarioStatusOf, type ScenarioHintTarget } from '../../core/api/views/lab-extras.ts';
 import type { PlotMode } from '../../core/api/views/plot.ts';
 import { HINT_KEYS, hintViews, type HintView } from '../../core/api/views/scenario.ts';
 import { parseFaultInput } from './fault-input.ts';
@@ -219,14 +218,14 @@ export class Controller {
 
   /** The hints of the running (or last) scenario, with their keys. */
   hints(): HintView[] {
-    return hintViews(scenarioStatusOf(this.store.snapshot)?.hints ?? [], this.state.lang);
+    return hintViews(this.store.snapshot?.scenario?.hints ?? [], this.state.lang);
   }
 
   private marksMemo: { hints: unknown; highlight: ScenarioHintTarget | null; marks: HintMarks } | null = null;
 
   /** What the current hints point at (and whether it is the one jumped to), for the views to mark. */
   hintMarks(): HintMarks {
-    const hints = scenarioStatusOf(this.store.snapshot)?.hints;
+    const hints = this.store.snapshot?.scenario?.hints;
     const { highlight } = this.state;
     const m = this.marksMemo;
     if (m !== null && m.hints === hints && m.highlight === highlight) return m.marks;

@@ -4,13 +4,13 @@
 // same. Changes are announced at most every `notifyMs` (coalesced), so a busy lab does not make
 // the UI render more than ~10 times per second.
 import type { LabClient } from '../../core/api/client.ts';
-import type { KnobInfo } from '../../core/api/contract.ts';
+import type { KnobInfo, ScenarioInfo } from '../../core/api/contract.ts';
 import { eventConn, type EventMessage, type LabEvent } from '../../core/api/events.ts';
 import type { Subscription } from '../../core/api/lab-api.ts';
 import type { Snapshot } from '../../core/api/snapshot.ts';
 import { applySnapshotMessage, type SnapshotMessage } from '../../core/api/snapshot-diff.ts';
 import { LabClock } from '../../core/api/views/clock.ts';
-import { replayOf, timeStatusOf, type ScenarioInfoFull } from '../../core/api/views/lab-extras.ts';
+import { replayOf, timeStatusOf } from '../../core/api/views/lab-extras.ts';
 
 export interface StoreOptions {
   /** Local monotonic time, ms (performance.now). */
@@ -41,7 +41,7 @@ export class LabStore {
   snapshot: Snapshot | null = null;
   knobInfo: KnobInfo[] = [];
   /** The guided scenarios the lab offers (with their texts, when the lab sends them). */
-  scenarios: ScenarioInfoFull[] = [];
+  scenarios: ScenarioInfo[] = [];
   history: ConnHistory | null = null;
   /** Counters when the deltas were last zeroed. */
   counterBase: Record<string, number> | null = null;

@@ -1,20 +1,14 @@
-// Parts of the lab's data that came with issue 8 (scenario status and texts, time control,
-// replays) under the names the views use, and three ConnectionRow fields core/api does not type
-// yet (time in state, buffer sizes: the stack's row has them and the Lab passes them on). All
-// of it is optional in the data, so the views also work with labs that send less.
-import type { ScenarioInfo } from '../contract.ts';
+// Lab data with a default the views share: the time status (also from a lab that sends only
+// info.timeScale) and the replay being shown. The types themselves are core/api's
+// (snapshot.ts, contract.ts).
 import type { ConnectionRow, LabInfo, ReplayInfo, ScenarioStatus, Snapshot, TimeStatus } from '../snapshot.ts';
 
-export type {
-  HeldPacket, ReplayInfo, ScenarioCheck, ScenarioHint, ScenarioHintTarget, ScenarioSeries, ScenarioVerdict, TimeStatus,
-} from '../snapshot.ts';
+/** @deprecated use `snapshot?.scenario ?? null` (kept until renderer/ has switched). */
+export function scenarioStatusOf(s: Snapshot | null): ScenarioStatus | null {
+  return s?.scenario ?? null;
+}
 
-/** The scenario status (core/api's, with its optional parts). */
-export type ScenarioStatusFull = ScenarioStatus;
-/** A scenario as the lab lists it (with its texts when the lab sends them). */
-export type ScenarioInfoFull = ScenarioInfo;
-export type LabInfoFull = LabInfo;
-
+/** @deprecated ConnectionRow is about to carry stateSince, sndBuf and rcvBuf itself. */
 export interface ConnectionRowFull extends ConnectionRow {
   /** Lab time the connection entered its current state, ms. */
   stateSince?: number;
@@ -23,14 +17,7 @@ export interface ConnectionRowFull extends ConnectionRow {
   rcvBuf?: number;
 }
 
-export function scenarioStatusOf(s: Snapshot | null): ScenarioStatus | null {
-  return s?.scenario ?? null;
-}
-
-export function labInfoOf(s: Snapshot | null): LabInfo | null {
-  return s?.info ?? null;
-}
-
+/** @deprecated see ConnectionRowFull. */
 export function rowExtras(row: ConnectionRow): ConnectionRowFull {
   return row as ConnectionRowFull;
 }

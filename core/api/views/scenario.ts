@@ -3,9 +3,10 @@
 // to jump there), the check table (what / expected / observed / pass) and the verdict.
 import { CONNECTION_COLUMNS } from './netstat.ts';
 import { t, type Lang, type StringKey } from './i18n.ts';
+import type { ScenarioInfo } from '../contract.ts';
 import type {
-  ScenarioCheck, ScenarioHint, ScenarioHintTarget, ScenarioInfoFull, ScenarioSeries, ScenarioStatusFull, ScenarioVerdict,
-} from './lab-extras.ts';
+  ScenarioCheck, ScenarioHint, ScenarioHintTarget, ScenarioSeries, ScenarioStatus, ScenarioVerdict,
+} from '../snapshot.ts';
 import type { Role } from './state-roles.ts';
 
 export interface ScenarioListRow {
@@ -62,11 +63,11 @@ export interface ScenarioPanel {
 /** The keys of the hints, in order (a scenario shows at most 8). */
 export const HINT_KEYS = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'] as const;
 
-export function scenarioTitle(info: ScenarioInfoFull, lang: Lang): string {
+export function scenarioTitle(info: ScenarioInfo, lang: Lang): string {
   return lang === 'zh' && info.titleZh ? info.titleZh : info.title;
 }
 
-export function scenarioRows(infos: readonly ScenarioInfoFull[], status: ScenarioStatusFull | null, lang: Lang): ScenarioListRow[] {
+export function scenarioRows(infos: readonly ScenarioInfo[], status: ScenarioStatus | null, lang: Lang): ScenarioListRow[] {
   return infos.map((i) => {
     const mine = status !== null && status.name === i.name;
     return {
@@ -164,7 +165,7 @@ export function verdictShort(verdict: ScenarioVerdict | null, running: boolean, 
 }
 
 /** The running (or last) scenario's panel, or null when none has run. */
-export function scenarioPanel(status: ScenarioStatusFull | null, lang: Lang): ScenarioPanel | null {
+export function scenarioPanel(status: ScenarioStatus | null, lang: Lang): ScenarioPanel | null {
   if (status === null) return null;
   const checks = checkViews(status.checks ?? [], lang);
   const verdict = status.verdict ?? null;

@@ -3,7 +3,7 @@
 // kernel on the other side of the TUN runs in real time, and the text says so plainly.
 import { formatMs } from './format.ts';
 import { t, type Lang } from './i18n.ts';
-import type { HeldPacket, ReplayInfo, TimeStatus } from './lab-extras.ts';
+import type { HeldPacket, ReplayInfo, TimeStatus } from '../snapshot.ts';
 import type { Role } from './state-roles.ts';
 
 export type TimeMode = 'real' | 'paused' | 'slow' | 'scaled';

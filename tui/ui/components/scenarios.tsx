@@ -6,7 +6,6 @@ import React from 'react';
 import { Box, Text } from 'ink';
 import { fit, textWidth, truncate, wrapText } from '../../../core/api/views/format.ts';
 import { t, type Lang } from '../../../core/api/views/i18n.ts';
-import { scenarioStatusOf } from '../../../core/api/views/lab-extras.ts';
 import { OVERLAP_GLYPH, PLOT_GLYPHS, textPlot, type PlotMode } from '../../../core/api/views/plot.ts';
 import { scenarioPanel, scenarioRows, type ScenarioListRow, type ScenarioPanel } from '../../../core/api/views/scenario.ts';
 import type { Role } from '../../../core/api/views/state-roles.ts';
@@ -172,7 +171,7 @@ function Explanation({ controller, text, title, width, height }: { controller: C
 
 export function ScenariosView({ controller, width, height }: Props): React.ReactElement {
   const { lang, explain, plotMode, plotOpen, highlight } = controller.state;
-  const status = scenarioStatusOf(controller.store.snapshot);
+  const status = controller.store.snapshot?.scenario ?? null;
   const rows = scenarioRows(controller.store.scenarios, status, lang);
   const wide = width >= 120;
   controller.scenariosNarrow = !wide;

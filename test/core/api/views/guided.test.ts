@@ -5,7 +5,7 @@ import type { ScenarioStatus } from '../../../../core/api/snapshot.ts';
 import { layoutColumns } from '../../../../core/api/views/columns.ts';
 import { textWidth, wrapText } from '../../../../core/api/views/format.ts';
 import { bufferGauges } from '../../../../core/api/views/gauges.ts';
-import type { ConnectionRowFull, ScenarioStatusFull } from '../../../../core/api/views/lab-extras.ts';
+import type { ConnectionRowFull } from '../../../../core/api/views/lab-extras.ts';
 import { CONNECTION_COLUMNS, timeInStateMs } from '../../../../core/api/views/netstat.ts';
 import { shortNumber, textPlot } from '../../../../core/api/views/plot.ts';
 import { hintWhere, scenarioPanel, scenarioRows } from '../../../../core/api/views/scenario.ts';
@@ -13,7 +13,7 @@ import { formatScale, nextScale, timeView } from '../../../../core/api/views/tim
 import { formatSince, timeBase } from '../../../../core/api/views/timeline.ts';
 import { conn, segEv, stateEv } from './fixtures.ts';
 
-const status: ScenarioStatusFull = {
+const status: ScenarioStatus = {
   name: 'demo', running: true, step: 'Connecting', stepZh: '正在连接',
   hints: [
     { target: { kind: 'connection', conn: 3, field: 'state' }, text: 'the state', zh: '状态' },
