@@ -2,6 +2,7 @@
 // duplication, reordering, delay with jitter) driven by an injected clock. Deterministic:
 // the same seed, clock steps and traffic give the same deliveries. Packets are copied at
 // write() and delivered in batches by run() when due (never re-entrantly from write()).
+import { DeadlineHeap } from '../tcp/deadline-heap.ts';
 import type { Link, PacketHandler } from './link.ts';
 
 export interface FaultModel {
@@ -78,6 +79,8 @@ class WireEnd implements Link {
   }
 }
 
+interface InFlight { packet: Uint8Array; to: 0 | 1 }
+
 export class MemoryWire {
   readonly a: Link;
   readonly b: Link;
@@ -86,12 +89,8 @@ export class MemoryWire {
   private readonly clock: WireClock;
   private readonly rng: Rng;
   private faults: [FaultModel, FaultModel];
-  // In-flight packets: a min-heap on (due, order).
-  private dueAt: number[] = [];
-  private order: number[] = [];
-  private pkts: Uint8Array[] = [];
-  private dest: (0 | 1)[] = [];
-  private counter = 0;
+  // In-flight packets by due time (equal times in the order sent).
+  private readonly inflight = new DeadlineHeap<InFlight>();
 
   constructor(opts: MemoryWireOptions) {
     const mtu = opts.mtu ?? 1500;
@@ -137,22 +136,21 @@ export class MemoryWire {
 
   /** Packets in flight. */
   get inFlight(): number {
-    return this.pkts.length;
+    return this.inflight.length;
   }
 
   /** When the next packet is due, or null. */
   nextDeadline(): number | null {
-    return this.pkts.length === 0 ? null : this.dueAt[0];
+    return this.inflight.peekDeadline();
   }
 
   /** Delivers every packet due at the clock's now, in batches per side. */
   runTimers(): void {
     const now = this.clock.now();
     const batches: [Uint8Array[], Uint8Array[]] = [[], []];
-    while (this.pkts.length > 0 && this.dueAt[0] <= now) {
-      const d = this.dest[0];
-      batches[d].push(this.pkts[0]);
-      this.pop();
+    for (let due = this.inflight.peekDeadline(); due !== null && due <= now; due = this.inflight.peekDeadline()) {
+      const { packet, to } = this.inflight.pop() as InFlight;
+      batches[to].push(packet);
     }
     for (const side of [0, 1] as const) {
       const batch = batches[side];
@@ -164,53 +162,7 @@ export class MemoryWire {
     }
   }
 
-  private push(due: number, p: Uint8Array, to: 0 | 1): void {
-    const ord = this.counter++;
-    const { dueAt, order, pkts, dest } = this;
-    let i = pkts.length;
-    dueAt.push(due);
-    order.push(ord);
-    pkts.push(p);
-    dest.push(to);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (dueAt[parent] < due || (dueAt[parent] === due && order[parent] < ord)) break;
-      dueAt[i] = dueAt[parent];
-      order[i] = order[parent];
-      pkts[i] = pkts[parent];
-      dest[i] = dest[parent];
-      i = parent;
-    }
-    dueAt[i] = due;
-    order[i] = ord;
-    pkts[i] = p;
-    dest[i] = to;
-  }
-
-  private pop(): void {
-    const { dueAt, order, pkts, dest } = this;
-    const lastDue = dueAt.pop() as number;
-    const lastOrd = order.pop() as number;
-    const lastP = pkts.pop() as Uint8Array;
-    const lastD = dest.pop() as 0 | 1;
-    const n = pkts.length;
-    if (n === 0) return;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= n) break;
-      const r = l + 1;
-      const c = r < n && (dueAt[r] < dueAt[l] || (dueAt[r] === dueAt[l] && order[r] < order[l])) ? r : l;
-      if (dueAt[c] > lastDue || (dueAt[c] === lastDue && order[c] > lastOrd)) break;
-      dueAt[i] = dueAt[c];
-      order[i] = order[c];
-      pkts[i] = pkts[c];
-      dest[i] = dest[c];
-      i = c;
-    }
-    dueAt[i] = lastDue;
-    order[i] = lastOrd;
-    pkts[i] = lastP;
-    dest[i] = lastD;
+  private push(due: number, packet: Uint8Array, to: 0 | 1): void {
+    this.inflight.push(due, { packet, to });
   }
 }

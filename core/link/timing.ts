@@ -1,5 +1,6 @@
 // Time for the link wrappers (pcap timestamps, fault-injector holds): an injected clock and a
 // timer scheduler, so tests run on a manual clock and the real runtime on real timers.
+import { DeadlineHeap } from '../tcp/deadline-heap.ts';
 
 /** Milliseconds, monotonic, may be fractional (the same shape as core/stack's Clock). */
 export interface Clock {
@@ -22,13 +23,54 @@ export function realScheduler(): Scheduler {
   };
 }
 
-interface Pending { at: number; order: number; fn: () => void; cancelled: boolean }
+interface Pending { fn: () => void; done: boolean }
+
+/** Timers by deadline (equal ones in the order scheduled); cancelled ones are skipped. */
+export class TimerList {
+  private readonly heap = new DeadlineHeap<Pending>();
+  private live = 0;
+
+  /** Returns a function that cancels it (nothing once it has fired). */
+  add(at: number, fn: () => void): () => void {
+    const p: Pending = { fn, done: false };
+    this.heap.push(at, p);
+    this.live++;
+    return () => {
+      if (p.done) return;
+      p.done = true;
+      this.live--;
+    };
+  }
+
+  /** Timers neither fired nor cancelled. */
+  get count(): number {
+    return this.live;
+  }
+
+  nextDeadline(): number | null {
+    this.dropCancelled();
+    return this.heap.peekDeadline();
+  }
+
+  /** The earliest timer due at or before `limit`, taken off the list, or null. */
+  popDue(limit: number): { at: number; fn: () => void } | null {
+    const at = this.nextDeadline();
+    if (at === null || at > limit) return null;
+    const p = this.heap.pop() as Pending;
+    p.done = true;
+    this.live--;
+    return { at, fn: p.fn };
+  }
+
+  private dropCancelled(): void {
+    while (this.heap.peek()?.done === true) this.heap.pop();
+  }
+}
 
 /** A manual clock with timers, for deterministic tests: nothing happens until advance(). */
 export class ManualScheduler implements Scheduler {
   private time: number;
-  private order = 0;
-  private pending: Pending[] = [];
+  private readonly timers = new TimerList();
 
   constructor(startMs = 0) {
     this.time = startMs;
@@ -39,16 +81,12 @@ export class ManualScheduler implements Scheduler {
   }
 
   schedule(at: number, fn: () => void): () => void {
-    const p: Pending = { at, order: this.order++, fn, cancelled: false };
-    this.pending.push(p);
-    return () => {
-      p.cancelled = true;
-    };
+    return this.timers.add(at, fn);
   }
 
   /** Timers not yet fired or cancelled. */
   get pendingCount(): number {
-    return this.pending.filter((p) => !p.cancelled).length;
+    return this.timers.count;
   }
 
   /** Move the clock forward, firing due timers in deadline order (the clock reads each deadline). */
@@ -57,23 +95,10 @@ export class ManualScheduler implements Scheduler {
   }
 
   set(ms: number): void {
-    for (;;) {
-      const next = this.nextDue(ms);
-      if (next === null) break;
-      this.pending.splice(this.pending.indexOf(next), 1);
-      this.time = Math.max(this.time, next.at);
-      next.fn();
+    for (let t = this.timers.popDue(ms); t !== null; t = this.timers.popDue(ms)) {
+      this.time = Math.max(this.time, t.at);
+      t.fn();
     }
-    this.pending = this.pending.filter((p) => !p.cancelled);
     this.time = Math.max(this.time, ms);
-  }
-
-  private nextDue(limit: number): Pending | null {
-    let best: Pending | null = null;
-    for (const p of this.pending) {
-      if (p.cancelled || p.at > limit) continue;
-      if (best === null || p.at < best.at || (p.at === best.at && p.order < best.order)) best = p;
-    }
-    return best;
   }
 }
