@@ -10,6 +10,18 @@ export type SocketTarget =
   | { path: string }
   | { url: string; token?: string; origin?: string };
 
+/**
+ * Where a lab is, from what the user typed: a Unix socket path, or a ws:// (or http://) URL of a
+ * lab serving on 127.0.0.1 (path /api when none is given), with its token. `where` names it in
+ * messages (without the token).
+ */
+export function labTarget(where: string, token?: string): { target: SocketTarget; where: string } {
+  if (!/^(ws|http)s?:\/\//.test(where)) return { target: { path: where }, where };
+  const url = new URL(where.replace(/^http/, 'ws'));
+  if (url.pathname === '/' || url.pathname === '') url.pathname = '/api';
+  return { target: token === undefined ? { url: url.href } : { url: url.href, token }, where: `${url.origin}${url.pathname}` };
+}
+
 function describe(target: SocketTarget): string {
   return 'path' in target ? target.path : target.url.replace(/token=[^&]*/, 'token=…');
 }

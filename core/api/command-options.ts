@@ -97,3 +97,26 @@ export function decimal(word: string | undefined): number | null {
   if (word === undefined || !/^-?\d+(\.\d+)?$/.test(word)) return null;
   return Number(word);
 }
+
+/** The value of an option that takes one (undefined when absent or given without a value). */
+export function stringFlag(flags: ReadonlyMap<string, string | true>, name: string): string | undefined {
+  const v = flags.get(name);
+  return typeof v === 'string' ? v : undefined;
+}
+
+/**
+ * A port option with an optional value (`--web` or `--web 8080`): null when absent, 0 (any free
+ * port) without a value, else the port; an error text when it is not one.
+ */
+export function portFlag(flags: ReadonlyMap<string, string | true>, name: string): number | null | { error: string } {
+  const v = flags.get(name);
+  if (v === undefined) return null;
+  const port = v === true ? 0 : wholeNumber(v);
+  if (port === null || port > 65535) return { error: `--${name} takes a port from 0 to 65535, not '${String(v)}'` };
+  return port;
+}
+
+/** The options' help lines: `  --name VALUE   doc`, names padded to `width`. */
+export function optionLines(opts: readonly OptSpec[], width = 18): string {
+  return opts.map((o) => `  ${`--${o.long}${o.value ? ` ${o.value}` : ''}`.padEnd(width)} ${o.doc}`).join('\n');
+}

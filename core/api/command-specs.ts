@@ -4,7 +4,7 @@
 // docs. Pure: no I/O. command-line.ts is the entry point.
 import { contract, type Method } from './contract.ts';
 import { buildFaultRule, buildRandomFaults, RANDOM_KEYS, RULE_ACTIONS, RULE_KEYS } from './command-fault.ts';
-import { decimal, splitArgs, wholeNumber, type OptSpec, type SplitArgs } from './command-options.ts';
+import { decimal, splitArgs, stringFlag, wholeNumber, type OptSpec, type SplitArgs } from './command-options.ts';
 import { unescapeData } from './command-tokens.ts';
 import { EVENT_KINDS, RESPONDERS, type EventKind } from './names.ts';
 import { streamSchemas, validate, type EventFilter } from './schemas.ts';
@@ -117,11 +117,6 @@ function intFlag(spec: CommandSpec, flags: Map<string, string | true>, name: str
   return n === null || (typeof v === 'string' && v.startsWith('#')) ? usageError(spec, `--${name} needs a whole number, got '${String(v)}'`) : n;
 }
 
-function strFlag(flags: Map<string, string | true>, name: string): string | undefined {
-  const v = flags.get(name);
-  return typeof v === 'string' ? v : undefined;
-}
-
 function toBase64(bytes: Uint8Array): string {
   let bin = '';
   for (let i = 0; i < bytes.length; i += 0x8000) bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
@@ -220,7 +215,7 @@ const listen: CommandSpec = {
     if (isError(backlog)) return backlog;
     const args: Record<string, unknown> = { port };
     if (backlog !== undefined) args.backlog = backlog;
-    if (s.flags.has('responder')) args.responder = strFlag(s.flags, 'responder');
+    if (s.flags.has('responder')) args.responder = stringFlag(s.flags, 'responder');
     return call(self, 'listen', args);
   },
 };
@@ -243,7 +238,7 @@ const connect: CommandSpec = {
     if (isError(localPort)) return localPort;
     const args: Record<string, unknown> = { addr: s.positional[0], port };
     if (localPort !== undefined) args.localPort = localPort;
-    if (s.flags.has('responder')) args.responder = strFlag(s.flags, 'responder');
+    if (s.flags.has('responder')) args.responder = stringFlag(s.flags, 'responder');
     return call(self, 'connect', args);
   },
 };
@@ -563,7 +558,7 @@ const trace: CommandSpec = {
       }
       filter.conns = conns;
     }
-    const kinds = strFlag(s.flags, 'kinds');
+    const kinds = stringFlag(s.flags, 'kinds');
     if (kinds !== undefined) filter.kinds = kinds.split(',').filter((k) => k !== '') as EventKind[];
     const maxRate = intFlag(self, s.flags, 'max-rate');
     if (isError(maxRate)) return maxRate;

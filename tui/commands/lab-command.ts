@@ -5,7 +5,7 @@
 // could not be reached, 2 a usage error. Errors go to stderr.
 import { writeFileSync } from 'node:fs';
 import type { LabClient } from '../../core/api/client.ts';
-import { connectSocket, type SocketTarget } from '../../core/api/client-socket.ts';
+import { connectSocket, labTarget, type SocketTarget } from '../../core/api/client-socket.ts';
 import { findCommand, helpText, parseArgv, type CallLine, type LocalLine } from '../../core/api/command-line.ts';
 import { resultText, scenariosText } from '../../core/api/command-text.ts';
 import type { Method, ResultOf } from '../../core/api/contract.ts';
@@ -13,6 +13,7 @@ import type { Result } from '../../core/api/errors.ts';
 import { defaultSocketPath } from '../../core/api/socket-dir.ts';
 import { pickLang, type Lang } from '../../core/api/views/i18n.ts';
 import type { Command } from './command.ts';
+import { interruptSignal } from './signals.ts';
 
 export interface CliIO {
   out(text: string): void;
@@ -32,17 +33,7 @@ export const processEnv: CliEnv = {
   io: { out: (s) => process.stdout.write(s), err: (s) => process.stderr.write(s) },
   env: process.env,
   connect: (target) => connectSocket(target),
-  interrupted() {
-    const ac = new AbortController();
-    const stop = (): void => ac.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    ac.signal.addEventListener('abort', () => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-    });
-    return ac.signal;
-  },
+  interrupted: interruptSignal,
 };
 
 export interface GlobalOptions {
@@ -92,21 +83,7 @@ export function splitGlobalOptions(argv: readonly string[], env: NodeJS.ProcessE
   if (lang !== undefined && lang !== 'en' && lang !== 'zh') return { error: `--lang must be en or zh, not '${String(lang)}'` };
   const lab = (got.get('--lab') ?? got.get('--socket') ?? env.TCPLAB_LAB ?? env.TCPLAB_SOCKET) as string | undefined;
   const token = got.get('--token') as string | undefined;
-  let target: SocketTarget;
-  let where: string;
-  if (lab === undefined) {
-    const path = defaultSocketPath(env);
-    target = { path };
-    where = path;
-  } else if (/^(ws|http)s?:\/\//.test(lab)) {
-    const url = new URL(lab.replace(/^http/, 'ws'));
-    if (url.pathname === '/' || url.pathname === '') url.pathname = '/api';
-    target = token === undefined ? { url: url.href } : { url: url.href, token };
-    where = `${url.origin}${url.pathname}`;
-  } else {
-    target = { path: lab };
-    where = lab;
-  }
+  const { target, where } = labTarget(lab ?? defaultSocketPath(env), token);
   return { argv: rest, opts: { target, where, json: got.has('--json'), lang: pickLang(lang as string | undefined, env) } };
 }
 

@@ -3,13 +3,14 @@
 // end of the scenario it runs with --scenario NAME. `tcplab replay FILE` serves it again.
 import { writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { splitArgs, type OptSpec } from '../../core/api/command-options.ts';
+import { optionLines, splitArgs, stringFlag, type OptSpec } from '../../core/api/command-options.ts';
 import type { LabClient } from '../../core/api/client.ts';
-import { connectSocket, type SocketTarget } from '../../core/api/client-socket.ts';
+import { connectSocket, labTarget, type SocketTarget } from '../../core/api/client-socket.ts';
 import { defaultSocketPath } from '../../core/api/socket-dir.ts';
 import { sessionFiles } from '../../core/replay/log.ts';
 import { SessionRecorder } from '../../core/replay/recorder.ts';
 import type { Command } from './command.ts';
+import { interruptSignal } from './signals.ts';
 
 export interface RecordEnv {
   out(s: string): void;
@@ -25,13 +26,7 @@ const processRecordEnv: RecordEnv = {
   err: (s) => process.stderr.write(s),
   env: process.env,
   connect: (t) => connectSocket(t),
-  interrupted() {
-    const ac = new AbortController();
-    const stop = (): void => ac.abort();
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    return ac.signal;
-  },
+  interrupted: interruptSignal,
 };
 
 const OPTIONS: readonly OptSpec[] = [
@@ -48,16 +43,11 @@ export const RECORD_USAGE = `usage: tcplab record FILE [--seconds N] [--scenario
 Records the running lab (events, snapshots, packets) into FILE.json and FILE.pcap until
 Ctrl-C, N seconds, or the end of the scenario it runs. Review it later without a TUN:
 tcplab replay FILE.
-${OPTIONS.map((o) => `  ${`--${o.long}${o.value ? ` ${o.value}` : ''}`.padEnd(18)} ${o.doc}`).join('\n')}
+${optionLines(OPTIONS)}
 `;
 
 function targetOf(lab: string | undefined, token: string | undefined, env: NodeJS.ProcessEnv): SocketTarget {
-  const where = lab ?? env.TCPLAB_LAB;
-  if (where === undefined) return { path: defaultSocketPath(env) };
-  if (!/^(ws|http)s?:\/\//.test(where)) return { path: where };
-  const url = new URL(where.replace(/^http/, 'ws'));
-  if (url.pathname === '/' || url.pathname === '') url.pathname = '/api';
-  return token === undefined ? { url: url.href } : { url: url.href, token };
+  return labTarget(lab ?? env.TCPLAB_LAB ?? defaultSocketPath(env), token).target;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -88,14 +78,13 @@ export async function record(argv: readonly string[], cli: RecordEnv = processRe
     err(`${positional.length === 0 ? 'missing FILE' : `unexpected '${positional[1]}'`}\n\n${RECORD_USAGE}`);
     return 2;
   }
-  const str = (k: string): string | undefined => (typeof flags.get(k) === 'string' ? (flags.get(k) as string) : undefined);
-  const target = targetOf(str('lab'), str('token'), cli.env);
+  const target = targetOf(stringFlag(flags, 'lab'), stringFlag(flags, 'token'), cli.env);
   const seconds = flags.has('seconds') ? Number(flags.get('seconds')) : null;
   if (seconds !== null && !(seconds > 0 && seconds <= 86_400)) {
     err('--seconds takes a number of seconds from 0 to 86400');
     return 2;
   }
-  const scenario = typeof flags.get('scenario') === 'string' ? (flags.get('scenario') as string) : null;
+  const scenario = stringFlag(flags, 'scenario') ?? null;
   const files = sessionFiles(positional[0]);
   let client: LabClient;
   try {

@@ -3,18 +3,18 @@
 // tui --attach` and the other subcommands talk to) and, with --web, on 127.0.0.1 with a random
 // token, where it also serves the GUI to a browser. Ctrl-C (SIGINT) or SIGTERM stops it
 // cleanly: clients are closed, the socket file removed, the TUN released.
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { splitArgs, wholeNumber, type OptSpec } from '../../core/api/command-options.ts';
-import { LabServer } from '../../core/api/server.ts';
-import type { TcpAccess } from '../../core/api/socket-auth.ts';
+import { optionLines, portFlag, splitArgs, stringFlag, type OptSpec } from '../../core/api/command-options.ts';
+import type { LabServer } from '../../core/api/server.ts';
 import { defaultSocketPath } from '../../core/api/socket-dir.ts';
-import { startSocketServer, type SocketServer } from '../../core/api/socket-server.ts';
+import type { SocketServer } from '../../core/api/socket-server.ts';
 import type { CreateLabOptions } from '../../core/lab/create.ts';
 import { startLab, type EphemeralDevice } from '../../core/lab/ephemeral.ts';
 import { LabSetupError } from '../../core/lab/errors.ts';
 import type { Lab } from '../../core/lab/lab.ts';
 import type { Command } from './command.ts';
 import { createShellServer, kernelShellArgv, SHELL_PATH, type ShellServer } from './serve-shell.ts';
+import { serveBackend, type HttpHandler } from './serving.ts';
+import { untilSignal } from './signals.ts';
 
 const OPTIONS: readonly OptSpec[] = [
   { long: 'dev', short: 'd', value: 'NAME', doc: 'the TUN device `tcplab setup` made (default tcplab0; as root with none set up: a namespace and TUN of this run)' },
@@ -29,7 +29,7 @@ const OPTIONS: readonly OptSpec[] = [
 export const SERVE_USAGE = `usage: tcplab serve [--dev tcplab0] [--netns NAME] [--simulated] [--socket PATH] [--web [PORT]] [--shell]
 
 Runs a lab headless and serves the Lab API; stop it with Ctrl-C.
-${OPTIONS.map((o) => `  ${`--${o.long}${o.value ? ` ${o.value}` : ''}`.padEnd(18)} ${o.doc}`).join('\n')}
+${optionLines(OPTIONS)}
 
 The other tcplab commands (ss, listen, rst, trace, ...) talk to it over the Unix socket.
 With --web it prints http://127.0.0.1:PORT/?token=TOKEN: open it in a browser on this machine.
@@ -51,18 +51,13 @@ export function parseServeArgs(argv: readonly string[], env: NodeJS.ProcessEnv =
   const { flags, positional } = s.value;
   if (flags.has('help')) return { help: true };
   if (positional.length > 0) return { error: `unexpected '${positional[0]}'` };
-  const str = (k: string): string | undefined => (typeof flags.get(k) === 'string' ? (flags.get(k) as string) : undefined);
-  const web = flags.get('web');
-  let port: number | null = null;
-  if (web !== undefined) {
-    port = web === true ? 0 : wholeNumber(web);
-    if (port === null || port > 65535) return { error: `--web takes a port from 0 to 65535, not '${String(web)}'` };
-  }
+  const port = portFlag(flags, 'web');
+  if (port !== null && typeof port === 'object') return port;
   if (flags.has('shell') && port === null) return { error: '--shell goes with --web (the shell is offered to the web page)' };
   if (flags.has('simulated') && (flags.has('dev') || flags.has('netns'))) return { error: '--simulated runs without a TUN: leave out --dev and --netns' };
   if (flags.has('simulated') && flags.has('shell')) return { error: '--shell opens a shell on the kernel side: a simulated lab has none' };
   return {
-    dev: str('dev'), netns: str('netns'), simulated: flags.has('simulated'), socket: str('socket') ?? defaultSocketPath(env),
+    dev: stringFlag(flags, 'dev'), netns: stringFlag(flags, 'netns'), simulated: flags.has('simulated'), socket: stringFlag(flags, 'socket') ?? defaultSocketPath(env),
     web: port, shell: flags.has('shell'),
   };
 }
@@ -81,26 +76,6 @@ export interface Daemon {
   close(): Promise<void>;
 }
 
-type HttpHandler = (req: IncomingMessage, res: ServerResponse) => void;
-
-/** The renderer bundle (the GUI engineer's renderer/web-assets.ts), loaded only with --web. */
-async function webAssets(): Promise<HttpHandler> {
-  const { createWebAssetHandler } = await import('../../renderer/web-assets.ts');
-  return createWebAssetHandler();
-}
-
-/** Plain HTTP on the TCP listener: the page and its files, for a loopback Host only (as the API's upgrade). */
-function httpHandler(assets: HttpHandler): (req: IncomingMessage, res: ServerResponse, access: TcpAccess | null) => void {
-  return (req, res, access) => {
-    const host = req.headers.host ?? '';
-    if (access === null || (host !== `127.0.0.1:${access.port}` && host !== `localhost:${access.port}`)) {
-      res.writeHead(access === null ? 404 : 403, { 'content-type': 'text/plain' }).end(access === null ? 'not found' : 'host not allowed');
-      return;
-    }
-    assets(req, res);
-  };
-}
-
 export interface DaemonDeps {
   /** Lab options beyond the device (tests: a manual clock, a seed). */
   lab?: Partial<CreateLabOptions>;
@@ -112,63 +87,21 @@ export async function startDaemon(opts: ServeOptions, deps: DaemonDeps = {}): Pr
   const { lab, ephemeral } = await startLab(opts.simulated
     ? { simulated: true, ...deps.lab }
     : { ...(opts.dev !== undefined ? { device: opts.dev } : {}), ...(opts.netns !== undefined ? { netns: opts.netns } : {}), ...deps.lab });
-  const server = new LabServer(lab);
   const shells = opts.shell ? createShellServer(kernelShellArgv(lab.netns)) : null;
-  let sockets: SocketServer;
-  try {
-    const assets = opts.web === null ? null : deps.assets ?? await webAssets();
-    sockets = await startSocketServer({
-      api: server,
-      unixPath: opts.socket,
-      ...(opts.web !== null ? { tcp: { port: opts.web } } : {}),
-      ...(assets !== null ? { onHttpRequest: httpHandler(assets) } : {}),
-      ...(shells !== null ? { onUpgrade: (req, socket, head) => shells.onUpgrade(req, socket, head) } : {}),
-    });
-  } catch (err) {
-    shells?.close();
-    server.close();
-    lab.close();
-    throw err;
-  }
-  const tcp = sockets.tcp;
+  const served = await serveBackend(lab, {
+    socket: opts.socket, web: opts.web, assets: deps.assets, alongside: shells,
+    ...(shells !== null ? { onUpgrade: (req, socket, head) => shells.onUpgrade(req, socket, head) } : {}),
+  });
+  const tcp = served.sockets.tcp;
   const shellHash = tcp !== null && shells !== null
     ? `#shell=${encodeURIComponent(`ws://127.0.0.1:${tcp.port}${SHELL_PATH}?token=${tcp.token}`)}` : '';
-  let closing: Promise<void> | null = null;
-  return {
-    lab, ephemeral, server, sockets, shells,
-    webUrl: tcp === null ? null : `http://127.0.0.1:${tcp.port}/?token=${tcp.token}${shellHash}`,
-    close() {
-      closing ??= (async () => {
-        try {
-          shells?.close();
-          await sockets.close();
-        } finally {
-          server.close();
-          lab.close();
-        }
-      })();
-      return closing;
-    },
-  };
+  return { ...served, lab, ephemeral, shells, webUrl: served.webUrl === null ? null : `${served.webUrl}${shellHash}` };
 }
 
 function describeLab(d: Daemon): string {
   const i = d.lab.info;
   const where = i.simulated ? 'a simulated wire (no TUN)' : `TUN ${i.device ?? '?'}`;
   return `tcplab: lab ${i.labAddr} on ${where}, kernel side ${i.kernelAddr}`;
-}
-
-/** Resolves on the first SIGINT or SIGTERM. */
-function untilSignal(): Promise<NodeJS.Signals> {
-  return new Promise((resolve) => {
-    const on = (sig: NodeJS.Signals): void => {
-      process.off('SIGINT', on);
-      process.off('SIGTERM', on);
-      resolve(sig);
-    };
-    process.on('SIGINT', on);
-    process.on('SIGTERM', on);
-  });
 }
 
 export async function serve(argv: readonly string[], write: (s: string) => void, writeErr: (s: string) => void): Promise<number> {

@@ -2,9 +2,9 @@
 // `tcplab setup` made, or --simulated) and also serves it on the Lab API's Unix socket, so
 // `tcplab ss`, `tcplab rst` and the GUI can join; with --attach it shows a running lab (a
 // `tcplab serve` daemon or the desktop app) through the socket transport.
-import { splitArgs, type OptSpec } from '../../core/api/command-options.ts';
+import { optionLines, splitArgs, stringFlag, type OptSpec } from '../../core/api/command-options.ts';
 import type { LabClient } from '../../core/api/client.ts';
-import { connectSocket, type SocketTarget } from '../../core/api/client-socket.ts';
+import { connectSocket, labTarget, type SocketTarget } from '../../core/api/client-socket.ts';
 import { createLocalClient } from '../../core/api/local.ts';
 import { LabServer } from '../../core/api/server.ts';
 import { defaultSocketPath } from '../../core/api/socket-dir.ts';
@@ -32,7 +32,7 @@ export const TUI_USAGE = `usage: tcplab tui [--attach [SOCKET]] [--dev NAME] [--
 The lab in the terminal: connections, listeners and their queues, the selected connection's
 timeline, segments, buffers and timers, counters, knobs, a live trace, faults and pcap.
 Press ? inside for every key; q quits.
-${OPTIONS.map((o) => `  ${`--${o.long}${o.value ? ` ${o.value}` : ''}`.padEnd(20)} ${o.doc}`).join('\n')}
+${optionLines(OPTIONS, 20)}
 `;
 
 export interface TuiOptions {
@@ -51,8 +51,7 @@ export function parseTuiArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
   const { flags, positional } = s.value;
   if (flags.has('help')) return { help: true };
   if (positional.length > 0) return { error: `unexpected '${positional[0]}'` };
-  const str = (k: string): string | undefined => (typeof flags.get(k) === 'string' ? (flags.get(k) as string) : undefined);
-  const lang = str('lang');
+  const lang = stringFlag(flags, 'lang');
   if (flags.has('lang') && lang === undefined) return { error: '--lang needs en or zh' };
   if (lang !== undefined && !/^(en|zh)/i.test(lang)) return { error: `--lang must be en or zh, not '${lang}'` };
   const attachFlag = flags.get('attach');
@@ -62,21 +61,12 @@ export function parseTuiArgs(argv: readonly string[], env: NodeJS.ProcessEnv = p
     if (flags.has('dev') || flags.has('netns') || flags.has('simulated') || flags.has('socket')) {
       return { error: '--attach shows a lab that runs elsewhere: leave out --dev, --netns, --simulated and --socket' };
     }
-    const v = attachFlag === true ? env.TCPLAB_LAB ?? env.TCPLAB_SOCKET ?? defaultSocketPath(env) : attachFlag;
-    if (/^(ws|http)s?:\/\//.test(v)) {
-      const url = new URL(v.replace(/^http/, 'ws'));
-      if (url.pathname === '/' || url.pathname === '') url.pathname = '/api';
-      attach = { url: url.href };
-      attachWhere = `${url.origin}${url.pathname}`;
-    } else {
-      attach = { path: v };
-      attachWhere = v;
-    }
+    ({ target: attach, where: attachWhere } = labTarget(attachFlag === true ? env.TCPLAB_LAB ?? env.TCPLAB_SOCKET ?? defaultSocketPath(env) : attachFlag));
   }
   if (flags.has('simulated') && (flags.has('dev') || flags.has('netns'))) return { error: '--simulated runs without a TUN: leave out --dev and --netns' };
   return {
-    attach, attachWhere, dev: str('dev'), netns: str('netns'), simulated: flags.has('simulated'),
-    socket: flags.has('no-socket') ? null : str('socket') ?? defaultSocketPath(env),
+    attach, attachWhere, dev: stringFlag(flags, 'dev'), netns: stringFlag(flags, 'netns'), simulated: flags.has('simulated'),
+    socket: flags.has('no-socket') ? null : stringFlag(flags, 'socket') ?? defaultSocketPath(env),
     lang: pickLang(lang, env),
   };
 }
