@@ -3,7 +3,7 @@
 // Linux) is shown with ss inside the namespace.
 import { defineScenario, watchConn, watchKnob } from './framework.ts';
 import { ms, onTime } from './observe.ts';
-import { drain, kernelPort, toolOk } from './util.ts';
+import { drain, toolOk } from './util.ts';
 
 const LAB_PORT = 7201;
 const KERNEL_PORT = 7202;
@@ -34,15 +34,9 @@ export const close = defineScenario({
     s.step(`Part 1: MSL is set to ${MSL_S} s (TIME-WAIT ${2 * MSL_S} s). A kernel client connects to ${s.labAddr}:${LAB_PORT}; the lab closes first`,
       `第 1 部分:MSL 设为 ${MSL_S} 秒(TIME-WAIT ${2 * MSL_S} 秒)。内核客户端连接 ${s.labAddr}:${LAB_PORT};实验室先关闭`);
     s.listen(LAB_PORT, { responder: 'manual' });
-    const since = s.seen.lastSeq;
-    const client = s.kernel.tool(['timeout=10', `connect=${s.labAddr}:${LAB_PORT}`, 'recvall', 'ss', 'sleep=1', 'close'], 20_000);
-    const connected = await client.line((l) => l.step === 'connect');
-    const kport = connected === null ? null : kernelPort([connected]);
-    const conn = kport === null ? null : s.seen.connByPorts(LAB_PORT, kport, since);
-    if (conn === null) {
-      s.check('the kernel client connected', '内核客户端连上了', 'a connection', toolOk(await client.done), false);
-      return;
-    }
+    const started = await s.kernelClient(LAB_PORT, ['timeout=10', `connect=${s.labAddr}:${LAB_PORT}`, 'recvall', 'ss', 'sleep=1', 'close'], 20_000);
+    if (started === null) return;
+    const { client, conn } = started;
     await s.until(() => s.row(conn)?.state === 'ESTABLISHED', 2000);
     await s.sleep(300);
     s.watch(

@@ -4,7 +4,6 @@
 import type { SegmentEvent } from '../../api/events.ts';
 import { defineScenario, watchConn, watchCounter, watchKnob, type ScenarioRun } from './framework.ts';
 import { ms, onTime } from './observe.ts';
-import { kernelPort, toolOk } from './util.ts';
 
 const LAB_PORT = 8001;
 
@@ -48,17 +47,11 @@ export const delayedAck = defineScenario({
     s.step(`A kernel client (TCP_NODELAY, so each send() is one segment) connects to ${s.labAddr}:${LAB_PORT}; the lab only receives`,
       `内核客户端(TCP_NODELAY,每次 send() 一个报文)连接 ${s.labAddr}:${LAB_PORT};实验室只接收`);
     s.listen(LAB_PORT, { responder: 'manual' });
-    const since = s.seen.lastSeq;
     const small = Array.from({ length: 4 }, () => ['send=ping\\n', 'sleep=0.3']).flat();
     const later = Array.from({ length: 3 }, () => ['send=ping\\n', 'sleep=0.5']).flat();
-    const client = s.kernel.tool(['timeout=10', `connect=${s.labAddr}:${LAB_PORT}`, 'nodelay', 'sleep=0.2', ...small, 'sendbytes=2896', 'sleep=0.8', ...later, 'close'], 20_000);
-    const connected = await client.line((l) => l.step === 'connect');
-    const kport = connected === null ? null : kernelPort([connected]);
-    const conn = kport === null ? null : s.seen.connByPorts(LAB_PORT, kport, since);
-    if (conn === null) {
-      s.check('the kernel client connected', '内核客户端连上了', 'a connection', toolOk(await client.done), false);
-      return;
-    }
+    const started = await s.kernelClient(LAB_PORT, ['timeout=10', `connect=${s.labAddr}:${LAB_PORT}`, 'nodelay', 'sleep=0.2', ...small, 'sendbytes=2896', 'sleep=0.8', ...later, 'close'], 20_000);
+    if (started === null) return;
+    const { client, conn, since } = started;
     s.watch(
       watchConn(conn, 'timer', 'The delack timer starts with each lone segment; the ACK leaves when it fires', '每个单独的报文都会启动延迟确认定时器;定时器到期时发出 ACK'),
       watchKnob('delack_ms', 'delack_ms = 40 (Linux TCP_DELACK_MIN)', 'delack_ms = 40(Linux 的 TCP_DELACK_MIN)'),

@@ -21,10 +21,11 @@ import type { FaultRule } from '../../link/fault-rules.ts';
 import type { SocketOptions } from '../../stack/socket.ts';
 import type { Lab } from '../lab.ts';
 import type { Scenario, ScenarioContext } from '../scenarios.ts';
-import { KernelSide, type KernelApi } from './kernel.ts';
+import { KernelSide, type KernelApi, type KernelJob } from './kernel.ts';
 import { Observer } from './observe.ts';
 import { ScenarioRefused } from './refused.ts';
 import { SimulatedKernel } from './simulated-kernel.ts';
+import { kernelPort, toolOk } from './util.ts';
 import type {
   ScenarioCheck, ScenarioHint, ScenarioHintTarget, ScenarioReport, ScenarioSeries, ScenarioStatusPatch, ScenarioVerdict,
 } from './status.ts';
@@ -112,6 +113,24 @@ export class ScenarioRun {
   watch(...hints: ScenarioHint[]): void {
     this.report.hints = hints.slice(0, MAX_HINTS);
     this.push({ hints: this.report.hints });
+  }
+
+  /**
+   * Start a kernel-tool.py client (`steps`, with a connect= to the lab's `port`) and find the lab's
+   * connection for it once the client has printed its step `after` (default 'connect'). Null when
+   * it did not connect: the failed check is recorded, and the scenario should end there.
+   */
+  async kernelClient(port: number, steps: readonly string[], timeoutMs: number, after = 'connect'): Promise<{ client: KernelJob; conn: number; kport: number; since: number } | null> {
+    const since = this.seen.lastSeq;
+    const client = this.kernel.tool(steps, timeoutMs);
+    const line = await client.line((l) => l.step === after);
+    const kport = line === null ? null : kernelPort(client.lines);
+    const conn = kport === null ? null : this.seen.connByPorts(port, kport, since);
+    if (conn === null || kport === null) {
+      this.check('the kernel client connected', '内核客户端连上了', 'a connection', toolOk(await client.done), false);
+      return null;
+    }
+    return { client, conn, kport, since };
   }
 
   /** Record one check: what was expected and what was observed. */

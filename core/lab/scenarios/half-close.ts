@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { defineScenario, watchConn } from './framework.ts';
 import { newBytes } from './observe.ts';
-import { drain, kernelPort, stepLine, toolOk } from './util.ts';
+import { drain, stepLine, toolOk } from './util.ts';
 
 const LAB_PORT = 7301;
 const KERNEL_PORT = 7302;
@@ -40,15 +40,9 @@ export const halfClose = defineScenario({
     s.step(`Part 1: a kernel client connects to ${s.labAddr}:${LAB_PORT}, sends a request and shuts down writing; the lab answers with ${ANSWER / 1000} KB`,
       `第 1 部分:内核客户端连接 ${s.labAddr}:${LAB_PORT},发送请求后关闭写方向;实验室回送 ${ANSWER / 1000} KB`);
     s.listen(LAB_PORT, { responder: 'manual' });
-    const since = s.seen.lastSeq;
-    const client = s.kernel.tool(['timeout=10', `connect=${s.labAddr}:${LAB_PORT}`, 'send=request\\n', 'shutdown', 'recvall', 'close'], 20_000);
-    const connected = await client.line((l) => l.step === 'connect');
-    const kport = connected === null ? null : kernelPort([connected]);
-    const conn = kport === null ? null : s.seen.connByPorts(LAB_PORT, kport, since);
-    if (conn === null) {
-      s.check('the kernel client connected', '内核客户端连上了', 'a connection', toolOk(await client.done), false);
-      return;
-    }
+    const started = await s.kernelClient(LAB_PORT, ['timeout=10', `connect=${s.labAddr}:${LAB_PORT}`, 'send=request\\n', 'shutdown', 'recvall', 'close'], 20_000);
+    if (started === null) return;
+    const { client, conn } = started;
     s.watch(watchConn(conn, 'state', 'The kernel\'s FIN puts us in CLOSE-WAIT; we keep sending (Send-Q) until we close', '内核的 FIN 使我们进入 CLOSE-WAIT;关闭之前我们继续发送(Send-Q)'));
     await s.until(() => s.row(conn)?.state === 'CLOSE-WAIT', 5000);
     drain(s, conn);

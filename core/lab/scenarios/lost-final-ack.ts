@@ -4,7 +4,7 @@
 // the kernel sends data: that segment carries the ACK and completes the handshake.
 import { defineScenario, watchConn, watchFault, watchKnob, watchListener } from './framework.ts';
 import { gaps, ms, onTime } from './observe.ts';
-import { kernelPort, stepLine, toolOk } from './util.ts';
+import { stepLine, toolOk } from './util.ts';
 
 const LAB_PORT = 7601;
 const RETRIES = 3;
@@ -32,15 +32,9 @@ export const lostFinalAck = defineScenario({
     const drop = s.fault({ id: 'drop-final-ack', dir: 'in', dstPort: LAB_PORT, flags: '.', payload: 'empty', count: 'all', action: 'drop' });
     s.step(`Every pure ACK to ${s.labAddr}:${LAB_PORT} is dropped. A kernel client connects, stays silent for 8 s, then sends "ping"`,
       `发往 ${s.labAddr}:${LAB_PORT} 的纯 ACK 全部丢弃。内核客户端连接后沉默 8 秒,然后发送 "ping"`);
-    const since = s.seen.lastSeq;
-    const client = s.kernel.tool(['timeout=10', `connect=${s.labAddr}:${LAB_PORT}`, 'ss', 'sleep=8', 'send=ping\\n', 'recv', 'close'], 20_000);
-    const connected = await client.line((l) => l.step === 'connect');
-    const kport = connected === null ? null : kernelPort([connected]);
-    const conn = kport === null ? null : s.seen.connByPorts(LAB_PORT, kport, since);
-    if (conn === null) {
-      s.check('the kernel client connected', '内核客户端连上了', 'a connection', toolOk(await client.done), false);
-      return;
-    }
+    const started = await s.kernelClient(LAB_PORT, ['timeout=10', `connect=${s.labAddr}:${LAB_PORT}`, 'ss', 'sleep=8', 'send=ping\\n', 'recv', 'close'], 20_000);
+    if (started === null) return;
+    const { client, conn } = started;
     s.watch(
       watchConn(conn, 'state', 'SYN-RECEIVED: our SYN-ACK is not acknowledged', 'SYN-RECEIVED:我们的 SYN-ACK 没有被确认'),
       watchConn(conn, 'timer', 'The SYN-ACK timer: 1 s, then 2 s, then 4 s', 'SYN-ACK 定时器:1 秒,然后 2 秒,然后 4 秒'),

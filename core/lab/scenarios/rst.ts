@@ -3,7 +3,7 @@
 // Part 3 (RFC 5961): an RST forged with hping3 whose sequence number is inside the window but
 // not exactly RCV.NXT gets a challenge ACK and changes nothing; one at exactly RCV.NXT resets.
 import { defineScenario, watchConn, watchCounter } from './framework.ts';
-import { kernelPort, stepError, toolOk } from './util.ts';
+import { stepError, toolOk } from './util.ts';
 
 const LAB_PORT = 7901;
 const RFC5961_PORT = 7902;
@@ -33,15 +33,9 @@ export const rst = defineScenario({
     s.step(`Part 1: a kernel client connects to ${s.labAddr}:${LAB_PORT} and waits in recv(); the lab resets the connection`,
       `第 1 部分:内核客户端连接 ${s.labAddr}:${LAB_PORT} 并在 recv() 中等待;实验室重置该连接`);
     s.listen(LAB_PORT, { responder: 'manual' });
-    let since = s.seen.lastSeq;
-    const c1 = s.kernel.tool(['timeout=5', `connect=${s.labAddr}:${LAB_PORT}`, 'send=hello\\n', 'recv'], 10_000);
-    const l1 = await c1.line((l) => l.step === 'send');
-    const kp1 = l1 === null ? null : kernelPort(c1.lines);
-    const conn = kp1 === null ? null : s.seen.connByPorts(LAB_PORT, kp1, since);
-    if (conn === null) {
-      s.check('the kernel client connected', '内核客户端连上了', 'a connection', toolOk(await c1.done), false);
-      return;
-    }
+    const p1 = await s.kernelClient(LAB_PORT, ['timeout=5', `connect=${s.labAddr}:${LAB_PORT}`, 'send=hello\\n', 'recv'], 10_000, 'send');
+    if (p1 === null) return;
+    const { client: c1, conn } = p1;
     await s.until(() => (s.row(conn)?.recvQ ?? 0) > 0, 2000);
     s.watch(watchConn(conn, 'state', 'reset: RST sent, the row goes straight to CLOSED (no FIN, no TIME-WAIT)', 'reset:发送 RST,这一行直接变为 CLOSED(没有 FIN,也没有 TIME-WAIT)'),
       watchCounter('OutRsts', 'RSTs the lab sent', '实验室发送的 RST'));
@@ -57,7 +51,7 @@ export const rst = defineScenario({
     // ---- part 2: closed ports -----------------------------------------------------------------
     s.step(`Part 2: the kernel connects to ${s.labAddr}:${CLOSED_LAB_PORT} and the lab to ${s.kernelAddr}:${CLOSED_KERNEL_PORT}; nobody listens there`,
       `第 2 部分:内核连接 ${s.labAddr}:${CLOSED_LAB_PORT},实验室连接 ${s.kernelAddr}:${CLOSED_KERNEL_PORT};这两个端口都无人监听`);
-    since = s.seen.lastSeq;
+    const since = s.seen.lastSeq;
     const c2 = await s.kernel.tool(['timeout=5', `connect=${s.labAddr}:${CLOSED_LAB_PORT}`], 10_000).done;
     const refused = s.seen.segments(null, since).find((e) => e.dir === 'out' && e.segment.flags.includes('R') && e.segment.srcPort === CLOSED_LAB_PORT);
     s.check('the lab answered the SYN to a closed port with RST', '实验室对发往关闭端口的 SYN 回以 RST', 'R. (rst: port closed)',
@@ -74,15 +68,9 @@ export const rst = defineScenario({
     s.step(`Part 3: a kernel client connects to ${s.labAddr}:${RFC5961_PORT}; hping3 forges an RST inside the window, then one at exactly RCV.NXT`,
       `第 3 部分:内核客户端连接 ${s.labAddr}:${RFC5961_PORT};hping3 先伪造一个落在窗口内的 RST,再伪造一个恰好等于 RCV.NXT 的 RST`);
     s.listen(RFC5961_PORT, { responder: 'manual' });
-    since = s.seen.lastSeq;
-    const c4 = s.kernel.tool(['timeout=5', `connect=${s.labAddr}:${RFC5961_PORT}`, 'send=hello\\n', 'sleep=4', 'close'], 10_000);
-    await c4.line((l) => l.step === 'send');
-    const kp4 = kernelPort(c4.lines);
-    const conn4 = kp4 === null ? null : s.seen.connByPorts(RFC5961_PORT, kp4, since);
-    if (conn4 === null || kp4 === null) {
-      s.check('the kernel client connected', '内核客户端连上了', 'a connection', toolOk(await c4.done), false);
-      return;
-    }
+    const p4 = await s.kernelClient(RFC5961_PORT, ['timeout=5', `connect=${s.labAddr}:${RFC5961_PORT}`, 'send=hello\\n', 'sleep=4', 'close'], 10_000, 'send');
+    if (p4 === null) return;
+    const { client: c4, conn: conn4, kport: kp4 } = p4;
     await s.until(() => (s.row(conn4)?.recvQ ?? 0) > 0, 2000);
     const rcvNxt = s.row(conn4)?.rcvNxt ?? 0;
     const forge = (seq: number): Promise<void> => s.kernel.forgeRst(kp4, RFC5961_PORT, seq);

@@ -1,7 +1,6 @@
 // simultaneous-close: both sides close at the same moment; the fault injector holds the FINs
 // (and the lab's ACK) on the wire so they cross, and both sides pass through CLOSING.
 import { defineScenario, watchConn, watchFault } from './framework.ts';
-import { kernelPort, toolOk } from './util.ts';
 
 const LAB_PORT = 7401;
 const KERNEL_FIN_HOLD = 300;
@@ -29,16 +28,10 @@ export const simultaneousClose = defineScenario({
     s.step(`A kernel client connects to ${s.labAddr}:${LAB_PORT}; both sides will close at the same moment`,
       `内核客户端连接 ${s.labAddr}:${LAB_PORT};双方将在同一时刻关闭`);
     s.listen(LAB_PORT, { responder: 'manual' });
-    const since = s.seen.lastSeq;
     const at = s.kernel.wallNow() + 800;
-    const client = s.kernel.tool(['timeout=10', `connect=${s.labAddr}:${LAB_PORT}`, `until=${at}`, 'close'], 15_000);
-    const connected = await client.line((l) => l.step === 'connect');
-    const kport = connected === null ? null : kernelPort([connected]);
-    const conn = kport === null ? null : s.seen.connByPorts(LAB_PORT, kport, since);
-    if (conn === null) {
-      s.check('the kernel client connected', '内核客户端连上了', 'a connection', toolOk(await client.done), false);
-      return;
-    }
+    const started = await s.kernelClient(LAB_PORT, ['timeout=10', `connect=${s.labAddr}:${LAB_PORT}`, `until=${at}`, 'close'], 15_000);
+    if (started === null) return;
+    const { client, conn, kport } = started;
     await s.until(() => s.row(conn)?.state === 'ESTABLISHED', 2000);
     const finRule = s.fault({ id: 'hold-kernel-fin', dir: 'in', port: LAB_PORT, hasFlags: 'F', count: 'all', action: { type: 'delay', ms: KERNEL_FIN_HOLD } });
     const outRule = s.fault({ id: 'hold-lab-output', dir: 'out', port: LAB_PORT, count: 'all', action: { type: 'delay', ms: LAB_OUT_HOLD } });
