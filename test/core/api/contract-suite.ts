@@ -11,6 +11,7 @@ import type { SnapshotMessage } from '../../../core/api/snapshot-diff.ts';
 import { SnapshotMirror } from '../../../core/api/snapshot-mirror.ts';
 import { FakeLab } from './fake-lab.ts';
 import { ManualTimers } from './manual-timers.ts';
+import { TRANSPORTS } from './transports.ts';
 
 export interface HarnessOptions {
   events?: Partial<EventFeedOptions>;
@@ -500,4 +501,23 @@ export function contractSuite(transport: string, make: MakeHarness, opts: Harnes
       });
     });
   });
+}
+
+/** The contract suite over one of the transports of transports.ts (by its name), on the FakeLab. */
+export function transportSuite(name: string, opts: HarnessOptions = {}): void {
+  const transport = TRANSPORTS.find((t) => t.name === name);
+  if (transport === undefined) throw new Error(`no transport named '${name}' in transports.ts`);
+  contractSuite(name, async (o) => {
+    const { timers, fake, server } = makeLab(o);
+    const served = await transport.serve(server);
+    return {
+      timers, fake,
+      client: await served.connect(),
+      connect: () => served.connect(),
+      close: async () => {
+        await served.close();
+        server.close();
+      },
+    };
+  }, opts);
 }

@@ -1,53 +1,17 @@
 // The contract suite over Electron IPC: page -> window.tcplab (the preload's bridge) ->
 // ipcRenderer -> an in-memory ipcMain-shaped channel -> main/ipc-server.ts -> LabServer.
 // Plus the sender-frame checks and the exact shape of what the preload exposes.
-import { describe, expect, it, vi } from 'vitest';
-import { BRIDGE_KEY, clientFromBridge, type LabBridge } from '../../../core/api/bridge.ts';
+import { describe, expect, it } from 'vitest';
+import { clientFromBridge } from '../../../core/api/bridge.ts';
 import { METHODS } from '../../../core/api/contract.ts';
 import { createIpcClient } from '../../../core/api/client-ipc.ts';
 import { IPC_CHANNEL } from '../../../core/api/protocol.ts';
 import { serveIpc, trustedUrlFor } from '../../../main/ipc-server.ts';
-import { contractSuite, makeLab } from './contract-suite.ts';
+import { makeLab, transportSuite } from './contract-suite.ts';
+import { APP_URL, loadPreload } from './transports.ts';
 import { frameAt, MemoryIpcMain, MemoryRenderer } from './memory-ipc.ts';
 
-const APP_URL = 'file:///opt/tcplab/resources/app/renderer/index.html';
-
-/** Loads the real preload into a fresh page (its own module instances and ipcRenderer) and returns what it exposed. */
-async function loadPreload(renderer: MemoryRenderer): Promise<LabBridge> {
-  const exposed = new Map<string, unknown>();
-  vi.resetModules();
-  vi.doMock('electron', () => ({
-    contextBridge: { exposeInMainWorld: (key: string, api: unknown) => exposed.set(key, api) },
-    ipcRenderer: renderer.ipcRenderer,
-  }));
-  await import('../../../main/preload.ts');
-  vi.doUnmock('electron');
-  expect([...exposed.keys()]).toEqual([BRIDGE_KEY]);
-  return exposed.get(BRIDGE_KEY) as LabBridge;
-}
-
-contractSuite('Electron IPC (preload bridge, in-memory ipcMain)', async (opts) => {
-  const { timers, fake, server } = makeLab(opts);
-  const ipcMain = new MemoryIpcMain();
-  const ipc = serveIpc(ipcMain, server, { isTrustedUrl: trustedUrlFor(APP_URL) });
-  const renderers: MemoryRenderer[] = [];
-  const page = async () => {
-    const r = new MemoryRenderer(ipcMain, APP_URL);
-    renderers.push(r);
-    return clientFromBridge(await loadPreload(r));
-  };
-  return {
-    timers,
-    fake,
-    client: await page(),
-    connect: page,
-    close: async () => {
-      for (const r of renderers) r.destroy();
-      ipc.close();
-      server.close();
-    },
-  };
-});
+transportSuite('Electron IPC (preload bridge, in-memory ipcMain)');
 
 describe('the preload', () => {
   it('exposes exactly the contract: one function per method, the two streams and unsubscribe', async () => {

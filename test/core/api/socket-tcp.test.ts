@@ -2,61 +2,17 @@
 // a wrong token, a foreign Origin, a foreign Host (DNS rebinding), a path that is not the API.
 import { request } from 'node:http';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { LabClient } from '../../../core/api/client.ts';
 import { connectSocket } from '../../../core/api/client-socket.ts';
 import { connectWebSocket, type OpenWebSocket, type WebSocketLike } from '../../../core/api/client-websocket.ts';
 import { WebSocket } from 'ws';
 import { startSocketServer, type SocketServer } from '../../../core/api/socket-server.ts';
-import { contractSuite, makeLab } from './contract-suite.ts';
+import { makeLab, transportSuite } from './contract-suite.ts';
 
-contractSuite('WebSocket on 127.0.0.1 with a token', async (opts) => {
-  const { timers, fake, server } = makeLab(opts);
-  const sock = await startSocketServer({ api: server, unixPath: null, tcp: { port: 0 } });
-  const clients: LabClient[] = [];
-  const connect = async () => {
-    const c = await connectSocket({ url: sock.tcpUrl! });
-    clients.push(c);
-    return c;
-  };
-  return {
-    timers,
-    fake,
-    client: await connect(),
-    connect,
-    close: async () => {
-      for (const c of clients) await c.close();
-      await sock.close();
-      server.close();
-    },
-  };
-});
+transportSuite('WebSocket on 127.0.0.1 with a token');
+transportSuite('WebSocket on 127.0.0.1, browser-style client');
 
 // The page's client (standard WebSocket API; `ws` stands in for the browser's), token in the URL.
 const pageSocket: OpenWebSocket = (url) => new WebSocket(url) as unknown as WebSocketLike;
-
-contractSuite('WebSocket on 127.0.0.1, browser-style client', async (opts) => {
-  const { timers, fake, server } = makeLab(opts);
-  const sock = await startSocketServer({ api: server, unixPath: null, tcp: { port: 0 } });
-  const port = sock.tcp!.port;
-  const pageUrl = `ws://localhost:${port}/api?token=${sock.tcp!.token}`;
-  const clients: LabClient[] = [];
-  const connect = async () => {
-    const c = await connectWebSocket(pageUrl, pageSocket);
-    clients.push(c);
-    return c;
-  };
-  return {
-    timers,
-    fake,
-    client: await connect(),
-    connect,
-    close: async () => {
-      for (const c of clients) await c.close();
-      await sock.close();
-      server.close();
-    },
-  };
-});
 
 /** A raw WebSocket upgrade request; answers the HTTP status (101 when accepted). */
 function upgrade(port: number, path: string, headers: Record<string, string>): Promise<number> {

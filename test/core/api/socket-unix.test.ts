@@ -6,36 +6,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import type { LabClient } from '../../../core/api/client.ts';
 import { connectSocket } from '../../../core/api/client-socket.ts';
 import { defaultSocketDir, defaultSocketPath } from '../../../core/api/socket-dir.ts';
 import { startSocketServer } from '../../../core/api/socket-server.ts';
-import { contractSuite, makeLab } from './contract-suite.ts';
+import { makeLab, transportSuite } from './contract-suite.ts';
 
-contractSuite('WebSocket on a Unix socket', async (opts) => {
-  const { timers, fake, server } = makeLab(opts);
-  const dir = await mkdtemp(join(tmpdir(), 'tl-api-'));
-  const path = join(dir, 'tcplab', 'lab.sock');
-  const sock = await startSocketServer({ api: server, unixPath: path });
-  const clients: LabClient[] = [];
-  const connect = async () => {
-    const c = await connectSocket({ path });
-    clients.push(c);
-    return c;
-  };
-  return {
-    timers,
-    fake,
-    client: await connect(),
-    connect,
-    close: async () => {
-      for (const c of clients) await c.close();
-      await sock.close();
-      server.close();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
-});
+transportSuite('WebSocket on a Unix socket');
 
 const mode = async (p: string) => (await stat(p)).mode & 0o777;
 

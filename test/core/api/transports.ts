@@ -42,10 +42,10 @@ function tracked(open: () => Promise<LabClient>, stop: () => Promise<void>): Ser
   };
 }
 
-const APP_URL = 'file:///opt/tcplab/resources/app/renderer/index.html';
+export const APP_URL = 'file:///opt/tcplab/resources/app/renderer/index.html';
 
-/** The real preload in a fresh page over an in-memory ipcMain; what it exposed. */
-async function loadPreload(renderer: MemoryRenderer): Promise<LabBridge> {
+/** The real preload in a fresh page (its own module instances and ipcRenderer) over an in-memory ipcMain; what it exposed. */
+export async function loadPreload(renderer: MemoryRenderer): Promise<LabBridge> {
   const exposed = new Map<string, unknown>();
   vi.resetModules();
   vi.doMock('electron', () => ({
