@@ -27,7 +27,7 @@ import type { Link } from '../link/link.ts';
 import type { Scheduler } from '../link/timing.ts';
 import type { Clock, ManualClock } from '../stack/clock.ts';
 import type { Schedulable } from '../stack/runtime.ts';
-import { ManualRuntime, Runtime } from '../stack/runtime.ts';
+import { earliestDeadline, ManualRuntime, Runtime } from '../stack/runtime.ts';
 import type { HistoryEntry } from '../stack/snapshot.ts';
 import { Stack, type Listener, type Socket } from '../stack/stack.ts';
 import { parseAddress } from '../wire/ipv4.ts';
@@ -316,12 +316,7 @@ export class Lab implements LabBackend {
   }
 
   private nextDeadline(): number | null {
-    let d: number | null = null;
-    for (const p of this.deadlines) {
-      const x = p.nextDeadline();
-      if (x !== null && (d === null || x < d)) d = x;
-    }
-    return d;
+    return earliestDeadline(this.deadlines);
   }
 
   /** One step: the oldest held packet, else lab time jumps to the next deadline and runs it. */

@@ -2,18 +2,10 @@
 // socket API it maps system calls to, packet input, timers and knobs. Written as an interface
 // so the runner's contract with the stack is visible in one place; the real Stack satisfies it.
 import type { SocketInfo } from '../stack/snapshot.ts';
+import type { SocketOptions } from '../stack/socket.ts';
 
-export interface PdSocketOptions {
-  nodelay?: boolean;
-  keepalive?: boolean;
-  keepIdle?: number;
-  keepIntvl?: number;
-  keepCnt?: number;
-  rcvbuf?: number;
-  sndbuf?: number;
-  mss?: number;
-  linger?: { onoff: boolean; seconds: number };
-}
+/** The socket options the runner maps setsockopt to: the stack's own. */
+export type PdSocketOptions = SocketOptions;
 
 export interface PdSocket {
   readonly localPort: number;

@@ -9,6 +9,16 @@ export interface Schedulable {
   runTimers(): void;
 }
 
+/** The earliest deadline of all `parts`, or null when none has one. */
+export function earliestDeadline(parts: readonly Schedulable[]): number | null {
+  let d: number | null = null;
+  for (const p of parts) {
+    const x = p.nextDeadline();
+    if (x !== null && (d === null || x < d)) d = x;
+  }
+  return d;
+}
+
 export interface TimerApi {
   setTimeout(cb: () => void, ms: number): unknown;
   clearTimeout(handle: unknown): void;
@@ -48,12 +58,7 @@ export class Runtime {
   }
 
   private earliest(): number | null {
-    let d: number | null = null;
-    for (const p of this.parts) {
-      const x = p.nextDeadline();
-      if (x !== null && (d === null || x < d)) d = x;
-    }
-    return d;
+    return earliestDeadline(this.parts);
   }
 
   /** Re-arm the real timer for the earliest deadline (after input or a user call). */
@@ -91,12 +96,7 @@ export class ManualRuntime {
   }
 
   private earliest(): number | null {
-    let d: number | null = null;
-    for (const p of this.parts) {
-      const x = p.nextDeadline();
-      if (x !== null && (d === null || x < d)) d = x;
-    }
-    return d;
+    return earliestDeadline(this.parts);
   }
 
   /** Runs everything due now (repeatedly, since running one part can make others due). */

@@ -2,9 +2,9 @@
 // benchmarks (same machine, same run, no TUN and no userspace stack in the path).
 //   const pair = await createVethPair({ mtu: 65000 });   // tl-<hex> x2, 10.78.0.1 <-> 10.78.0.2
 //   await pair.a.exec([...]); pair.b.spawn([...]); await pair.cleanup();
-// The namespaces carry netns.ts's markers, so a crashed run's leftovers are swept like theirs.
-import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
-import { reserveNames, run, type ExecResult } from './netns.ts';
+// The namespaces are netns.ts's (IPv6 off, markers), so a crashed run's leftovers are swept like theirs.
+import type { ChildProcess, SpawnOptions } from 'node:child_process';
+import { createTestNet, run, type ExecResult, type TestNet } from './netns.ts';
 
 export interface VethEnd {
   readonly ns: string;
@@ -26,52 +26,25 @@ async function must(argv: string[]): Promise<void> {
   if (r.code !== 0) throw new Error(`${argv.join(' ')} failed (${r.code ?? r.signal}): ${r.stderr.trim()}`);
 }
 
+const end = (net: TestNet, addr: string): VethEnd => ({ ns: net.ns, dev: net.dev, addr, exec: net.exec, spawn: net.spawn });
+
 export async function createVethPair(opts: { mtu?: number } = {}): Promise<VethPair> {
-  const ra = await reserveNames();
-  const rb = await reserveNames();
-  const children = new Set<ChildProcess>();
-  const end = (ns: string, dev: string, addr: string): VethEnd => ({
-    ns, dev, addr,
-    exec: (argv, o = {}) => run(['ip', 'netns', 'exec', ns, ...argv], o),
-    spawn(argv, o = {}) {
-      const child = spawn('ip', ['netns', 'exec', ns, ...argv], { stdio: 'pipe', ...o });
-      children.add(child);
-      child.on('exit', () => children.delete(child));
-      return child;
-    },
-  });
-  const pair: VethPair = {
-    a: end(ra.ns, ra.dev, '10.78.0.1'),
-    b: end(rb.ns, rb.dev, '10.78.0.2'),
-    async cleanup() {
-      for (const c of children) {
-        if (c.pid !== undefined && c.exitCode === null && c.signalCode === null) {
-          try {
-            process.kill(c.pid, 'SIGKILL');
-          } catch {
-            // gone
-          }
-        }
-      }
-      await run(['ip', 'netns', 'del', ra.ns]);
-      await run(['ip', 'netns', 'del', rb.ns]);
-      ra.release();
-      rb.release();
-    },
+  const nets: TestNet[] = [];
+  const cleanup = async (): Promise<void> => {
+    for (const n of nets) await n.cleanup();
   };
   try {
-    for (const r of [ra, rb]) {
-      await must(['ip', 'netns', 'add', r.ns]);
-      await must(['ip', '-n', r.ns, 'link', 'set', 'lo', 'up']);
-    }
-    await must(['ip', 'link', 'add', ra.dev, 'netns', ra.ns, 'type', 'veth', 'peer', 'name', rb.dev, 'netns', rb.ns]);
-    for (const [r, e] of [[ra, pair.a], [rb, pair.b]] as const) {
-      await must(['ip', '-n', r.ns, 'addr', 'add', `${e.addr}/24`, 'dev', r.dev]);
-      await must(['ip', '-n', r.ns, 'link', 'set', r.dev, 'mtu', String(opts.mtu ?? 1500), 'up']);
+    nets.push(await createTestNet({ tun: 'none' }), await createTestNet({ tun: 'none' }));
+    const [na, nb] = nets;
+    const pair: VethPair = { a: end(na, '10.78.0.1'), b: end(nb, '10.78.0.2'), cleanup };
+    await must(['ip', 'link', 'add', na.dev, 'netns', na.ns, 'type', 'veth', 'peer', 'name', nb.dev, 'netns', nb.ns]);
+    for (const [n, e] of [[na, pair.a], [nb, pair.b]] as const) {
+      await must(['ip', '-n', n.ns, 'addr', 'add', `${e.addr}/24`, 'dev', n.dev]);
+      await must(['ip', '-n', n.ns, 'link', 'set', n.dev, 'mtu', String(opts.mtu ?? 1500), 'up']);
     }
     return pair;
   } catch (err) {
-    await pair.cleanup();
+    await cleanup();
     throw err;
   }
 }
