@@ -6,7 +6,8 @@ import { expect, it } from 'vitest';
 import { KERNEL_TOOL_SOURCE } from '../../core/lab/scenarios/kernel-tool-source.ts';
 
 it('the embedded source is kernel-tool.py, unchanged', () => {
-  expect(KERNEL_TOOL_SOURCE).toBe(readFileSync(new URL('../../core/lab/scenarios/kernel-tool.py', import.meta.url), 'utf8'));
+  const py = readFileSync(new URL('../../core/lab/scenarios/kernel-tool.py', import.meta.url), 'utf8');
+  expect(KERNEL_TOOL_SOURCE === py, 'kernel-tool-source.ts is out of date: npm run embed:kernel-tool').toBe(true);
 });
 
 it('runs as python3 -c: help, and a step that fails by errno name', () => {

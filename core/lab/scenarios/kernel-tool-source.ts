@@ -1,6 +1,6 @@
 // kernel-tool.py's source, embedded so the tool runs (python3 -c) wherever the lab's code is,
 // also from a bundle (the Electron app) where the .py file is not next to the code.
-// Generated from kernel-tool.py; test/scenarios/kernel-tool.test.ts keeps the two identical.
+// Generated from kernel-tool.py by scripts/embed-kernel-tool.js (npm run embed:kernel-tool): edit the .py.
 export const KERNEL_TOOL_SOURCE = String.raw`#!/usr/bin/env python3
 """The kernel's side of tcplab's guided scenarios: Linux's own TCP, driven step by step.
 
