@@ -36,6 +36,7 @@ import { Controller } from '../tui/ui/controller.ts';
 import { keyPress } from '../tui/ui/input.ts';
 import { LabStore } from '../tui/ui/store.ts';
 import { FrameWriter, InkStdout } from '../tui/ui/terminal.ts';
+import { FakeStdin } from '../test/tui/harness.tsx';
 
 // React picks its build when first loaded: the production one, as `tcplab tui` does.
 process.env.NODE_ENV = 'production';
@@ -151,17 +152,6 @@ class FakeTerminal extends EventEmitter {
   constructor(public columns: number, public rows: number) {
     super();
   }
-}
-
-class FakeStdin extends EventEmitter {
-  isTTY = true;
-  setEncoding(): void {}
-  setRawMode(): void {}
-  resume(): void {}
-  pause(): void {}
-  ref(): void {}
-  unref(): void {}
-  read = (): null => null;
 }
 
 function stats(xs: number[]): string {

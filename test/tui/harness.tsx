@@ -67,7 +67,8 @@ class WideStdout extends EventEmitter {
   lastFrame = (): string | undefined => this.frames.at(-1);
 }
 
-class FakeStdin extends EventEmitter {
+/** A TTY stdin for Ink without a terminal: `write` types into it. */
+export class FakeStdin extends EventEmitter {
   isTTY = true;
   data: string | null = null;
   write = (data: string): void => {
