@@ -10,7 +10,6 @@ import type { Subscription } from '../../core/api/lab-api.ts';
 import type { Snapshot } from '../../core/api/snapshot.ts';
 import { applySnapshotMessage, type SnapshotMessage } from '../../core/api/snapshot-diff.ts';
 import { LabClock } from '../../core/api/views/clock.ts';
-import { replayOf, timeStatusOf } from '../../core/api/views/lab-extras.ts';
 
 export interface StoreOptions {
   /** Local monotonic time, ms (performance.now). */
@@ -129,33 +128,9 @@ export class LabStore {
     this.timer = null;
   }
 
-  /** Lab time while it stands still (paused, or a replay that is not playing); null while it runs. */
-  private frozenAt: number | null = null;
-
   /** The lab time now, as well as the UI can tell (standing still while lab time does). */
   labNow(): number {
-    return this.frozenAt ?? this.clock.now(this.localNow());
-  }
-
-  /** Follows the lab's time from a snapshot: its scale, whether it stands still, a replay's position. */
-  private observeTime(s: Snapshot): void {
-    const local = this.localNow();
-    const replay = replayOf(s.info);
-    const time = timeStatusOf(s.info);
-    const still = replay !== null ? !(replay.playing ?? false) : time.paused;
-    const at = replay?.at ?? s.at;
-    const scale = replay !== null ? replay.speed ?? 1 : s.info.timeScale;
-    if (still) {
-      this.frozenAt = replay !== null ? at : this.frozenAt ?? Math.max(at, this.clock.now(local));
-      return;
-    }
-    if (this.frozenAt !== null) {
-      this.clock.reset(Math.max(at, replay !== null ? at : this.frozenAt), local, scale);
-      this.frozenAt = null;
-      return;
-    }
-    if (replay !== null) this.clock.reset(at, local, scale);
-    else this.clock.observe(at, local, scale);
+    return this.clock.labNow(this.localNow());
   }
 
   subscribe = (fn: () => void): (() => void) => {
@@ -279,7 +254,7 @@ export class LabStore {
       return;
     }
     this.counterBase ??= { ...this.snapshot.counters };
-    this.observeTime(this.snapshot);
+    this.clock.follow(this.snapshot, this.localNow());
     this.changed();
   }
 
@@ -288,7 +263,7 @@ export class LabStore {
       // The snapshot stream keeps our snapshot current; the lost events are gone from the trace
       // (the selected connection has its own subscription).
       this.missed += msg.missed;
-      this.observeTime(msg.snapshot);
+      this.clock.follow(msg.snapshot, this.localNow());
       this.changed();
       return;
     }
@@ -304,7 +279,7 @@ export class LabStore {
       if (e.kind === 'lab' && e.topic === 'history') this.reloadHistory();
     }
     const last = msg.events.at(-1);
-    if (last !== undefined && this.frozenAt === null) this.clock.observe(last.at, this.localNow());
+    if (last !== undefined && !this.clock.frozen) this.clock.observe(last.at, this.localNow());
     this.changed();
   }
 
