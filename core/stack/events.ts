@@ -318,11 +318,16 @@ export class EventRing implements EventLog {
   private summary(o: number): SegmentSummary {
     const n = this.num;
     const bits = n[o + 5];
+    // The 16-bit fields are read back as small integers (`| 0`): values loaded from the Float64Array
+    // are doubles, and a TcpSegment or options object built with double fields shares V8's hidden
+    // class with the ones parseTcp builds on every packet, deprecating it; the hot path then
+    // migrated every segment it parsed for as long as the lab ran (measured: the larger part of
+    // what 20 watching clients cost a bulk transfer).
     const options: { -readonly [K in keyof TcpOptions]: TcpOptions[K] } = {};
-    if (n[o + 10] >= 0) options.mss = n[o + 10];
+    if (n[o + 10] >= 0) options.mss = n[o + 10] | 0;
     if (n[o + 12] === 1) options.sackPermitted = true;
     if (n[o + 13] >= 0) options.timestamps = { value: n[o + 13], echo: n[o + 14] };
-    if (n[o + 11] >= 0) options.wscale = n[o + 11];
+    if (n[o + 11] >= 0) options.wscale = n[o + 11] | 0;
     const ns = n[o + 18];
     if (ns > 0) {
       const blocks: SackBlock[] = [];
@@ -331,8 +336,8 @@ export class EventRing implements EventLog {
     }
     const len = n[o + 9];
     const seg: TcpSegment = {
-      srcPort: n[o + 3], dstPort: n[o + 4], seq: toSeq(n[o + 6]), ack: (bits & ACK_BIT) !== 0 ? toSeq(n[o + 7]) : null,
-      flags: bits & SEGMENT_FLAGS_MASK, window: n[o + 8], urgent: (bits & URG_BIT) !== 0 ? n[o + 15] : null,
+      srcPort: n[o + 3] | 0, dstPort: n[o + 4] | 0, seq: toSeq(n[o + 6]), ack: (bits & ACK_BIT) !== 0 ? toSeq(n[o + 7]) : null,
+      flags: bits & SEGMENT_FLAGS_MASK, window: n[o + 8] | 0, urgent: (bits & URG_BIT) !== 0 ? n[o + 15] | 0 : null,
       options, payload: len <= ZEROS.length ? ZEROS.subarray(0, len) : new Uint8Array(len),
     };
     return {
