@@ -60,7 +60,8 @@ export class LabServer implements LabApi {
   subscribeEvents(filter: unknown, sink: StreamSink<EventMessage>): Result<Subscription> {
     const parsed = validate(streams.events.args, filter);
     if (!parsed.ok) return parsed;
-    const feed = new EventFeed(parsed.value, sink, () => this.backend.snapshot(), this.timers, this.eventOpts, (accepting) => {
+    // Gaps of aligned windows share one snapshot (and message-json.ts one encoding of it).
+    const feed = new EventFeed(parsed.value, sink, () => this.latestSnapshot(), this.timers, this.eventOpts, (accepting) => {
       this.accepting += accepting ? 1 : -1;
       this.listenToLab();
     });
