@@ -17,30 +17,43 @@ const PROBES = 200;
 const TARGET_BELOW = 200_000;
 const BYTES = 400_000;
 const TWO32 = 4294967296;
+/** The ISN must start at least this far below 2^32 when connect() is called (3.2 ms at 64 ns). */
+const MIN_BELOW = 50_000;
+/** Moments to try before giving up (the kernel's listener waits for the connection meanwhile). */
+const ATTEMPTS = 8;
 const TICKS_PER_MS: Record<IsnClock, number> = { '64ns': 15625, '4us': 250 };
 
+interface Probe { localPort: number; f: number }
 interface Plan { localPort: number; at: number; f: number }
 
-/** Learn F for each probe port from its SYN, then the port whose ISN hits the target soonest. */
-async function plan(s: ScenarioRun, clock: IsnClock): Promise<Plan | null> {
+/** Learn F for each probe port from its SYN: ISN = M(t) + F, and the lab knows its clock M. */
+async function learnF(s: ScenarioRun, clock: IsnClock): Promise<Probe[]> {
   const since = s.seen.lastSeq;
   for (let i = 0; i < PROBES; i++) s.connect(KERNEL_PORT, { localPort: FIRST_LOCAL + i });
   await s.until(() => s.lab.snapshot().connections.every((c) => c.remotePort !== KERNEL_PORT), 5000);
+  return s.seen.segments(undefined, since)
+    .filter((e) => e.dir === 'out' && e.segment.flags === 'S' && e.segment.dstPort === KERNEL_PORT)
+    .map((e) => ({ localPort: e.segment.srcPort, f: (e.segment.seq - isnClockTicks(e.at, clock) + TWO32) % TWO32 }));
+}
+
+/** The probed port whose ISN reaches 2^32 - TARGET_BELOW soonest after lab time `from`, and when. */
+function nextMoment(probes: readonly Probe[], clock: IsnClock, from: number): Plan | null {
   const target = TWO32 - TARGET_BELOW;
-  const earliest = s.now() + 200;
+  const rate = TICKS_PER_MS[clock];
   let best: Plan | null = null;
-  for (const e of s.seen.segments(undefined, since)) {
-    if (e.dir !== 'out' || e.segment.flags !== 'S' || e.segment.dstPort !== KERNEL_PORT) continue;
-    const f = (e.segment.seq - isnClockTicks(e.at, clock) + TWO32) % TWO32;
+  for (const { localPort, f } of probes) {
     // M(t) = floor(t * rate) mod 2^32 must equal target - F (mod 2^32).
     const want = (target - f + TWO32) % TWO32;
-    const rate = TICKS_PER_MS[clock];
-    const nowTicks = earliest * rate;
-    const wraps = Math.ceil((nowTicks - want) / TWO32);
+    const wraps = Math.ceil((from * rate - want) / TWO32);
     const at = (want + Math.max(0, wraps) * TWO32) / rate;
-    if (best === null || at < best.at) best = { localPort: e.segment.srcPort, at, f };
+    if (best === null || at < best.at) best = { localPort, at, f };
   }
   return best;
+}
+
+/** How far below 2^32 a SYN from this plan's port would start if sent now (ticks; 0..2^32-1). */
+function belowWrap(s: ScenarioRun, p: Plan, clock: IsnClock): number {
+  return (TWO32 - (isnClockTicks(s.now(), clock) + p.f) % TWO32) % TWO32;
 }
 
 /** Sleep, then spin the last few milliseconds so connect() happens at `at` (lab time). */
@@ -49,6 +62,25 @@ async function waitUntil(s: ScenarioRun, at: number): Promise<void> {
   const left = at - s.now();
   if (left > 20) await s.sleep(left - 10);
   while (s.now() < at) { /* spin: within 10 ms of the moment */ }
+}
+
+/**
+ * Wait for a port's moment and return it, once the ISN a SYN would get now is still below 2^32 with
+ * room to spare. With the 64 ns clock the moment lasts 12.8 ms; on a busy machine the sleep may
+ * overshoot it (or the kernel's listener may take longer to start than planned): then the next
+ * port's moment is taken, about a second later (200 ports over M's 275 s cycle).
+ */
+async function catchMoment(s: ScenarioRun, probes: readonly Probe[], clock: IsnClock): Promise<Plan | null> {
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const p = nextMoment(probes, clock, s.now() + 200);
+    if (p === null) return null;
+    s.step(`Port ${p.localPort} reaches ISN 2^32 - ${TARGET_BELOW} in ${ms(p.at - s.now())}; waiting for that moment${attempt > 0 ? ' (the last one passed while the machine was busy)' : ''}`,
+      `端口 ${p.localPort} 将在 ${ms(p.at - s.now())} 后使 ISN 到达 2^32 - ${TARGET_BELOW};等待这一刻${attempt > 0 ? '(上一次机会在机器繁忙时错过了)' : ''}`);
+    await waitUntil(s, p.at);
+    const below = belowWrap(s, p, clock);
+    if (below > MIN_BELOW && below < BYTES) return p;
+  }
+  return null;
 }
 
 export const wraparound = defineScenario({
@@ -74,8 +106,8 @@ export const wraparound = defineScenario({
     const clock = String(s.lab.stack.getKnobs().isn_clock) as IsnClock;
     s.step(`Probing ${PROBES} local ports (one SYN each to ${s.kernelAddr}:${KERNEL_PORT}, not listening yet: RST) to learn F for each 4-tuple`,
       `探测 ${PROBES} 个本地端口(每个向尚未监听的 ${s.kernelAddr}:${KERNEL_PORT} 发一个 SYN,得到 RST),得知每个四元组的 F`);
-    const p = await plan(s, clock);
-    if (p === null) {
+    const probes = await learnF(s, clock);
+    if (probes.length === 0) {
       s.check('the probes revealed F', '探测揭示了 F', `${PROBES} SYNs`, 'no SYN seen', false);
       return;
     }
@@ -84,9 +116,11 @@ export const wraparound = defineScenario({
       s.check('the kernel sink started', '内核接收端启动了', 'listening', toolOk(await sink.done), false);
       return;
     }
-    s.step(`Port ${p.localPort} reaches ISN 2^32 - ${TARGET_BELOW} in ${ms(p.at - s.now())}; waiting for that moment`,
-      `端口 ${p.localPort} 将在 ${ms(p.at - s.now())} 后使 ISN 到达 2^32 - ${TARGET_BELOW};等待这一刻`);
-    await waitUntil(s, p.at);
+    const p = await catchMoment(s, probes, clock);
+    if (p === null) {
+      s.check('a port\'s moment was caught', '赶上了某个端口的时机', `connect() within ${ms(TARGET_BELOW / TICKS_PER_MS[clock])} of the moment`, `missed ${ATTEMPTS} times (the machine is too busy)`, false);
+      return;
+    }
     const since = s.seen.lastSeq;
     const conn = s.connect(KERNEL_PORT, { localPort: p.localPort });
     await s.until(() => s.row(conn)?.state === 'ESTABLISHED', 3000);
