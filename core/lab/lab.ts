@@ -670,23 +670,25 @@ export class Lab implements LabBackend {
         }, { once: true });
       }),
     };
-    const finished = (step: string): void => {
+    // The end note ('done' / 'failed: ...') is always made: followers (scenario run --wait) wait for it.
+    const finished = (step: string, failed: boolean): void => {
       if (this.running !== run) return;
       this.running = null;
-      const st = this.scenarioStatus;
-      const zh = st?.stepZh === undefined ? {} : { stepZh: step === 'done' ? '完成' : `失败:${step.replace(/^failed: /, '')}` };
-      this.scenarioStatus = { ...(st ?? { name }), name, running: false, step, ...zh };
+      const st = this.scenarioStatus ?? { name, running: false, step };
+      if ((st.verdict ?? null) !== null) {
+        // The scenario said how it ended, and its last step says why (its result, or why it was
+        // refused): keep that step, in both languages.
+        this.scenarioStatus = { ...st, name, running: false };
+      } else {
+        // It said nothing: 'done', or, when it threw, an error.
+        const zh = st.stepZh === undefined ? {} : { stepZh: failed ? `失败:${step.replace(/^failed: /, '')}` : '完成' };
+        this.scenarioStatus = { ...st, name, running: false, step, ...zh, ...(failed ? { verdict: 'error' as const } : {}) };
+      }
       this.note('scenario', `${name}: ${step}`);
     };
     Promise.resolve()
       .then(() => s.run(ctx))
-      .then(() => finished('done'), (err: unknown) => {
-        // A scenario that threw without saying how it ended: an error.
-        if (this.running === run && this.scenarioStatus !== null && (this.scenarioStatus.verdict ?? null) === null) {
-          this.scenarioStatus = { ...this.scenarioStatus, verdict: 'error' };
-        }
-        finished(`failed: ${err instanceof Error ? err.message : String(err)}`);
-      });
+      .then(() => finished('done', false), (err: unknown) => finished(`failed: ${err instanceof Error ? err.message : String(err)}`, true));
     return {};
   }
 

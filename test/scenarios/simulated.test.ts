@@ -5,11 +5,15 @@
 import { describe, expect, it } from 'vitest';
 import { createLab } from '../../core/lab/create.ts';
 import { ALL_SCENARIOS, scenarioReport } from '../../core/lab/scenarios/index.ts';
+import type { ScenarioReport } from '../../core/lab/scenarios/status.ts';
 import { ManualClock } from '../../core/stack/clock.ts';
 
 const tick = (): Promise<void> => new Promise((r) => setImmediate(r));
 
-async function runSimulated(name: string): Promise<ReturnType<typeof scenarioReport>> {
+type Final = ReturnType<ReturnType<typeof createLab>['snapshot']>['scenario'];
+
+/** Run a scenario to its end: its report, and its status in the lab's last snapshot (what a panel shows). */
+async function runSimulated(name: string): Promise<(ScenarioReport & { final: Final }) | null> {
   const lab = createLab({ simulated: true, clock: new ManualClock(1000), seed: 5 });
   try {
     lab.handlers.scenarioRun({ name });
@@ -17,13 +21,14 @@ async function runSimulated(name: string): Promise<ReturnType<typeof scenarioRep
       lab.advance(1);
       await tick();
     }
-    return scenarioReport(lab);
+    const r = scenarioReport(lab);
+    return r === null ? null : { ...r, final: lab.snapshot().scenario };
   } finally {
     lab.close();
   }
 }
 
-const table = (r: ReturnType<typeof scenarioReport>): string =>
+const table = (r: ScenarioReport | null): string =>
   r === null ? 'no report' : [`${r.name}: ${r.verdict} ${r.reason ?? ''}`, ...r.checks.map((c) => `${c.pass ? 'ok  ' : 'FAIL'} ${c.what}: expected ${c.expected}, observed ${c.observed}`)].join('\n');
 
 describe('scenarios on the simulated wire (manual clock, the lab\'s stack as the peer)', () => {
@@ -34,15 +39,20 @@ describe('scenarios on the simulated wire (manual clock, the lab\'s stack as the
     expect(r?.verdict, table(r)).toBe('pass');
     expect(r?.peer).toBe('simulated');
     expect(r?.steps[0].en).toMatch(/simulated wire.*not Linux/);
+    // The panel shows the snapshot's last step: the result, not 'done'.
+    const n = r?.checks.length;
+    expect(r?.final).toMatchObject({ name, running: false, verdict: 'pass', step: `result: PASS (${n} of ${n} checks)` });
   }, 60_000);
 
-  it.each(ALL_SCENARIOS.filter((s) => s.needs === 'kernel').map((s) => s.name))('%s refuses, saying why', async (name) => {
+  it.each(ALL_SCENARIOS.filter((s) => s.needs === 'kernel').map((s) => s.name))('%s refuses, saying why (also in its final snapshot)', async (name) => {
     const r = await runSimulated(name);
     expect(r?.verdict).toBe('refused');
-    expect(r?.reason).toMatch(/needs the real kernel/);
+    expect(r?.reason).toMatch(/needs the real kernel.*Run it on a TUN/);
+    // The panel shows the snapshot's last step: it keeps the reason (not 'done').
+    expect(r?.final).toMatchObject({ name, running: false, verdict: 'refused', step: `refused: ${r?.reason}`, stepZh: `无法运行:${r?.reason}` });
   });
 
-  it('the Chinese step follows every step and check (never left over from the one before); done ends with 完成', async () => {
+  it('the Chinese step follows every step and check (never left over from the one before); the result stays the last step', async () => {
     const lab = createLab({ simulated: true, clock: new ManualClock(1000), seed: 5 });
     try {
       lab.handlers.scenarioRun({ name: 'handshake' });
@@ -59,7 +69,8 @@ describe('scenarios on the simulated wire (manual clock, the lab\'s stack as the
       expect(checks.length).toBeGreaterThan(0);
       for (const c of checks) expect(c.stepZh).toMatch(/^检查(通过|未通过)[:：]/);
       for (const s of seen.filter((x) => zhOf.has(x.step))) expect(s.stepZh).toBe(zhOf.get(s.step));
-      expect(lab.snapshot().scenario).toMatchObject({ running: false, step: 'done', stepZh: '完成', verdict: 'pass' });
+      const n = report?.checks.length;
+      expect(lab.snapshot().scenario).toMatchObject({ running: false, step: `result: PASS (${n} of ${n} checks)`, stepZh: `结果:通过(${n} 项检查全部通过)`, verdict: 'pass' });
     } finally {
       lab.close();
     }

@@ -409,3 +409,34 @@ describe('createLab without a TUN', () => {
     expect(() => createLab({ device: 'tlnosuchdev0', netns: 'tl-no-such-ns' })).toThrow(/namespace 'tl-no-such-ns'[\s\S]*tcplab setup --dev tlnosuchdev0 --netns tl-no-such-ns/);
   });
 });
+
+describe('how a scenario run ends in the snapshot', () => {
+  const settle = async (): Promise<void> => {
+    for (let i = 0; i < 5; i++) await new Promise((r) => setImmediate(r));
+  };
+  const ending = async (run: Scenario<Lab>['run']): Promise<ReturnType<Lab['snapshot']>['scenario']> => {
+    const lab = createLab({ simulated: true, clock: new ManualClock(0), seed: 3, scenarios: [{ name: 'x', title: 'x', run }] });
+    try {
+      lab.handlers.scenarioRun({ name: 'x' });
+      await settle();
+      return lab.snapshot().scenario;
+    } finally {
+      lab.close();
+    }
+  };
+
+  it('keeps the last step (and its Chinese) of a scenario that set a verdict: it says why', async () => {
+    expect(await ending(async (ctx) => {
+      ctx.step('refused: needs a TUN');
+      ctx.update({ stepZh: '无法运行:需要 TUN', verdict: 'refused' });
+    })).toEqual({ name: 'x', running: false, step: 'refused: needs a TUN', stepZh: '无法运行:需要 TUN', verdict: 'refused' });
+  });
+
+  it("says 'done' when the scenario set no verdict, and an error when it threw without one", async () => {
+    expect(await ending(async (ctx) => ctx.step('one'))).toEqual({ name: 'x', running: false, step: 'done' });
+    expect(await ending(async (ctx) => {
+      ctx.update({ stepZh: '一' });
+      throw new Error('boom');
+    })).toEqual({ name: 'x', running: false, step: 'failed: boom', stepZh: '失败:boom', verdict: 'error' });
+  });
+});
