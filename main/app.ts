@@ -1,6 +1,7 @@
 // The Electron main process: one hardened window on the renderer bundle, the lab hosted beside
-// it (TUN, or a labelled simulated wire; or a recorded session with --replay FILE, read-only),
-// served over IPC and the Unix socket; a clean shutdown on quit. Bundled by main/build.ts into main/dist/main.mjs; `tcplab start` launches it
+// it (TUN, for root with nothing set up one of this run's own, or a labelled simulated wire; or a
+// recorded session with --replay FILE, read-only), served over IPC and the Unix socket; a clean
+// shutdown on quit. Bundled by main/build.ts into main/dist/main.mjs; `tcplab start` launches it
 // (main/launch.ts) when a display and the Electron runtime are present.
 import { app, BrowserWindow, ipcMain, session, type WebContents } from 'electron';
 import { existsSync } from 'node:fs';
@@ -28,6 +29,7 @@ function pageUrl(h: Hosted, sh: KernelShell | null): string {
     hash.set('fallback', h.fallback.reason);
     if (h.fallback.command !== null) hash.set('setup', h.fallback.command);
   }
+  if (h.notice !== null) hash.set('notice', h.notice);
   if (sh !== null) hash.set('shell', sh.url);
   const tail = hash.toString();
   return tail === '' ? appUrl : `${appUrl}#${tail}`;
@@ -66,9 +68,12 @@ async function start(): Promise<void> {
   const lab = await hostLab({ ...args, appUrl, ipcMain });
   host = lab;
   if (lab.fallback !== null) process.stderr.write(`tcplab: ${lab.fallback.reason}; running on a simulated wire${lab.fallback.command ? ` (fix: ${lab.fallback.command})` : ''}\n`);
+  if (lab.notice !== null) process.stderr.write(`${lab.notice}\n`);
   if (lab.socketError !== null) process.stderr.write(`tcplab: not serving the Unix socket: ${lab.socketError}\n`);
   if (args.shell && lab.fallback === null) {
-    shell = await startKernelShell({ device: lab.lab.info.device ?? undefined }).catch((err: unknown) => {
+    // An ephemeral device has no `tcplab setup` record: its namespace is the shell's.
+    const where = lab.ephemeral !== null ? { netnsPath: `/run/netns/${lab.ephemeral.ns}` } : { device: lab.lab.info.device ?? undefined };
+    shell = await startKernelShell(where).catch((err: unknown) => {
       process.stderr.write(`tcplab: no kernel shell: ${err instanceof Error ? err.message : String(err)}\n`);
       return null;
     });

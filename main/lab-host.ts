@@ -1,5 +1,7 @@
-// The desktop app's lab: the Lab on the TUN that `tcplab setup` made, or, when that device is
-// missing, a simulated wire that every view labels as such, with the one command that fixes it.
+// The desktop app's lab: the Lab on the TUN that `tcplab setup` made; for root with nothing set
+// up, a namespace and TUN of this run's own (core/lab/ephemeral.ts, deleted when the lab closes),
+// with the one line that says so; otherwise, when the device is missing, a simulated wire that
+// every view labels as such, with the one command that fixes it.
 // The lab is served over Electron IPC to the window and over the socket transport (so
 // `tcplab tui --attach` shows the same lab), and shut down cleanly on quit. Or, with --replay
 // FILE, a recorded session served the same way, read-only (core/replay), without a TUN.
@@ -7,12 +9,11 @@ import type { LabBackend } from '../core/api/backend.ts';
 import { LabServer } from '../core/api/server.ts';
 import { startSocketServer, type SocketServer } from '../core/api/socket-server.ts';
 import { createLab, type CreateLabOptions } from '../core/lab/create.ts';
+import { startLab, type EphemeralDevice } from '../core/lab/ephemeral.ts';
 import { LabSetupError } from '../core/lab/errors.ts';
 import type { Lab } from '../core/lab/lab.ts';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { parseSessionLog, sessionFiles } from '../core/replay/log.ts';
-import { ReplayLab } from '../core/replay/replay-lab.ts';
+import { loadReplay } from '../core/replay/load.ts';
+import type { ReplayLab } from '../core/replay/replay-lab.ts';
 import { serveIpc, trustedUrlFor, type IpcMainLike, type IpcServer } from './ipc-server.ts';
 
 export interface LabHostOptions {
@@ -28,7 +29,7 @@ export interface LabHostOptions {
   ipcMain: IpcMainLike;
   /** Tests: extra lab options (a manual clock, a seed). */
   lab?: Partial<CreateLabOptions>;
-  /** Tests: how to make the lab (default createLab). */
+  /** Tests: how to make the lab (default startLab, which gives root with nothing set up a TUN of its own). */
   makeLab?: (opts: CreateLabOptions) => Lab;
 }
 
@@ -39,6 +40,8 @@ export interface Hosted {
   sockets: SocketServer | null;
   /** Why the lab runs on a simulated wire, and the command that gives it a TUN; null on a TUN (and for a replay). */
   fallback: { reason: string; command: string | null } | null;
+  /** What this run set up for itself and how to reach the lab (an ephemeral namespace and TUN), or null. */
+  notice: string | null;
   /** A socket problem that did not stop the app (another lab already serves the socket). */
   socketError: string | null;
   close(): Promise<void>;
@@ -46,57 +49,46 @@ export interface Hosted {
 
 export interface LabHost extends Hosted {
   lab: Lab;
+  /** The namespace and TUN this run made (closed with the lab), or null. */
+  ephemeral: EphemeralDevice | null;
 }
 
 export interface ReplayHost extends Hosted {
   replay: ReplayLab;
 }
 
-/** The TUN lab, or the simulated one with the reason. */
-export function openLab(opts: Pick<LabHostOptions, 'device' | 'netns' | 'simulated' | 'lab' | 'makeLab'>): { lab: Lab; fallback: LabHost['fallback'] } {
-  const make = opts.makeLab ?? createLab;
-  if (opts.simulated) return { lab: make({ simulated: true, ...opts.lab }), fallback: { reason: 'started with --simulated', command: null } };
+/** The TUN lab (root with nothing set up: one of this run's own), or the simulated one with the reason. */
+export async function openLab(opts: Pick<LabHostOptions, 'device' | 'netns' | 'simulated' | 'lab' | 'makeLab'>): Promise<{ lab: Lab; ephemeral: EphemeralDevice | null; fallback: LabHost['fallback'] }> {
+  const simulated = (): Lab => (opts.makeLab ?? createLab)({ simulated: true, ...opts.lab });
+  if (opts.simulated) return { lab: simulated(), ephemeral: null, fallback: { reason: 'started with --simulated', command: null } };
   try {
     const tun = { ...(opts.device ? { device: opts.device } : {}), ...(opts.netns ? { netns: opts.netns } : {}), ...opts.lab };
-    return { lab: make(tun), fallback: null };
+    const started = opts.makeLab ? { lab: opts.makeLab(tun), ephemeral: null } : await startLab(tun);
+    return { ...started, fallback: null };
   } catch (err) {
     if (!(err instanceof LabSetupError)) throw err;
     const reason = err.message.split('\nRun once:')[0];
-    return { lab: make({ simulated: true, ...opts.lab }), fallback: { reason, command: err.command } };
+    return { lab: simulated(), ephemeral: null, fallback: { reason, command: err.command } };
   }
 }
 
 export async function hostLab(opts: LabHostOptions): Promise<LabHost> {
-  const { lab, fallback } = openLab(opts);
-  return { lab, ...(await serve(lab, opts, fallback)) };
+  const { lab, ephemeral, fallback } = await openLab(opts);
+  return { lab, ephemeral, ...(await serve(lab, opts, fallback, ephemeral?.notice ?? null)) };
 }
 
 /** A recorded session (FILE.json, with FILE.pcap beside it), read-only: every command is refused (EROFS). */
 export async function hostReplay(opts: Pick<LabHostOptions, 'socketPath' | 'appUrl' | 'ipcMain'> & { file: string }): Promise<ReplayHost> {
   const replay = loadReplay(opts.file);
-  return { replay, ...(await serve(replay, opts, null)) };
+  return { replay, ...(await serve(replay, opts, null, null)) };
 }
 
-/**
- * FILE.json (or FILE given without .json) and the pcap beside it, as `tcplab replay` loads them
- * (that command's module is not imported here: it would bring the web server's bundler into the app).
- */
-export function loadReplay(file: string): ReplayLab {
-  const jsonPath = existsSync(file) && file.endsWith('.json') ? file : sessionFiles(file).json;
-  let text: string;
-  try {
-    text = readFileSync(jsonPath, 'utf8');
-  } catch (e) {
-    throw new Error(`cannot read ${jsonPath}: ${(e as Error).message}`);
-  }
-  const parsed = parseSessionLog(text);
-  if (!parsed.ok) throw new Error(`${jsonPath}: ${parsed.error}`);
-  const log = parsed.value;
-  const pcapPath = log.pcap !== null && log.pcap.file !== '' ? join(dirname(jsonPath), log.pcap.file) : sessionFiles(file).pcap;
-  return new ReplayLab(log, { file: jsonPath, pcap: existsSync(pcapPath) ? readFileSync(pcapPath) : null });
-}
-
-async function serve(backend: LabBackend & { close(): void }, opts: Pick<LabHostOptions, 'socketPath' | 'appUrl' | 'ipcMain'>, fallback: Hosted['fallback']): Promise<Hosted> {
+async function serve(
+  backend: LabBackend & { close(): void },
+  opts: Pick<LabHostOptions, 'socketPath' | 'appUrl' | 'ipcMain'>,
+  fallback: Hosted['fallback'],
+  notice: string | null,
+): Promise<Hosted> {
   const server = new LabServer(backend);
   const ipc = serveIpc(opts.ipcMain, server, { isTrustedUrl: trustedUrlFor(opts.appUrl) });
   let sockets: SocketServer | null = null;
@@ -111,7 +103,7 @@ async function serve(backend: LabBackend & { close(): void }, opts: Pick<LabHost
   }
   let closing: Promise<void> | null = null;
   return {
-    server, ipc, sockets, fallback, socketError,
+    server, ipc, sockets, fallback, notice, socketError,
     close() {
       closing ??= (async () => {
         ipc.close();

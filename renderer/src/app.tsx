@@ -6,7 +6,7 @@ import { useEffect, useState, type ReactNode } from 'react';
 import { replayOf, scenarioStatusOf } from '../../core/api/views/lab-extras.ts';
 import { scenarioPanel } from '../../core/api/views/scenario.ts';
 import type { MsgKey } from './i18n.ts';
-import type { Connection } from './lab/connect.ts';
+import type { HostInfo } from './lab/connect.ts';
 import { useStore, useT } from './hooks.ts';
 import { VIEWS, type View } from './lab/store.ts';
 import { ConnectionsTable } from './views/connections.tsx';
@@ -95,7 +95,7 @@ function isTyping(e: KeyboardEvent): boolean {
   return el.tagName === 'INPUT' || el.tagName === 'SELECT' || el.tagName === 'TEXTAREA' || el.isContentEditable || el.closest('.xterm') !== null;
 }
 
-export function App({ shellUrl, fallback }: { shellUrl: string | null; fallback: Connection['fallback'] }): ReactNode {
+export function App({ shellUrl, fallback, notice }: HostInfo): ReactNode {
   const store = useStore();
   const t = useT();
   const { view, selected, theme, lang } = store.ui;
@@ -173,6 +173,7 @@ export function App({ shellUrl, fallback }: { shellUrl: string | null; fallback:
           )}
         </div>
       )}
+      {notice !== null && <div className="banner" role="note" data-notice="ephemeral">{notice}</div>}
       <TimeBanner />
       <ScenarioStrip />
       {keysOpen && <div className="banner keys" role="note"><b>{t('keys.title')}:</b> {t('keys.help')}<br />{t('keys.time')}</div>}

@@ -5,7 +5,7 @@ import './styles.css';
 import { createRoot } from 'react-dom/client';
 import { App } from './app.tsx';
 import { StoreContext } from './hooks.ts';
-import { connectLab, type Connection } from './lab/connect.ts';
+import { connectLab, type HostInfo } from './lab/connect.ts';
 import { LabStore, startStreams, type UiState } from './lab/store.ts';
 
 function savedUi(): Partial<UiState> {
@@ -23,18 +23,16 @@ async function boot(): Promise<void> {
   const store = new LabStore(null, savedUi());
   (window as unknown as { tcplabStore: LabStore }).tcplabStore = store; // for tests and the benchmark
   const root = createRoot(document.getElementById('root') as HTMLElement);
-  let shellUrl: string | null = null;
-  let fallback: Connection['fallback'] = null;
+  let host: HostInfo = { shellUrl: null, fallback: null, notice: null };
   const render = (): void => root.render(
     <StoreContext.Provider value={store}>
-      <App shellUrl={shellUrl} fallback={fallback} />
+      <App {...host} />
     </StoreContext.Provider>,
   );
   render();
   try {
     const conn = await connectLab();
-    shellUrl = conn.shellUrl;
-    fallback = conn.fallback;
+    host = { shellUrl: conn.shellUrl, fallback: conn.fallback, notice: conn.notice };
     render();
     await startStreams(store, conn.client);
   } catch (err) {

@@ -1,6 +1,7 @@
 // The Electron entry (main/app.ts) run against an Electron-shaped fake (the binary is not
 // available here): a window with the hardened preferences on the renderer bundle, the lab hosted
-// (on a missing TUN: the simulated wire, with the reason and the setup command in the page URL),
+// (on a missing TUN: the simulated wire, with the reason and the setup command in the page URL;
+// --netns keeps root from getting a TUN of the run's own, which test/main/lab-host.test.ts covers),
 // the app page served over IPC while another frame is refused, the lab closed on quit.
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { existsSync } from 'node:fs';
@@ -49,7 +50,7 @@ describe('main/app.ts with a fake Electron', () => {
   it('opens one hardened window on the bundle, hosts the lab, serves the page, refuses other frames, closes on quit', async () => {
     if (!existsSync(`${DIST_DIR}/index.html`)) await buildRenderer();
     const fake = fakeElectron();
-    process.argv = [argv[0], 'main.mjs', '--dev', 'tlnope0', '--no-socket'];
+    process.argv = [argv[0], 'main.mjs', '--dev', 'tlnope0', '--netns', 'tlnope-ns', '--no-socket'];
     vi.resetModules();
     vi.doMock('electron', () => fake.module);
     await import('../../main/app.ts');
@@ -65,7 +66,8 @@ describe('main/app.ts with a fake Electron', () => {
     expect(url.pathname).toMatch(/renderer\/dist\/index\.html$/);
     const hash = new URLSearchParams(url.hash.slice(1));
     expect(hash.get('fallback')).toContain("'tlnope0'");
-    expect(hash.get('setup')).toContain('tcplab setup --dev tlnope0');
+    expect(hash.get('setup')).toContain('tcplab setup --dev tlnope0 --netns tlnope-ns');
+    expect(hash.get('notice')).toBeNull();
     expect(fake.module.session.defaultSession.setPermissionRequestHandler).toHaveBeenCalled();
 
     // The page (top frame at the app URL) uses the lab; another frame is refused.

@@ -1,9 +1,10 @@
 // The desktop app's lab host through an ipcMain-shaped in-memory channel (the Electron binary is
 // not available here): the app page uses the lab over IPC, a call from an unexpected frame is
 // refused and reaches nothing, a missing TUN falls back to a labelled simulated wire with the
-// setup command, and close() shuts the lab down. With --replay FILE it serves a recorded session
+// setup command (root with nothing set up gets a namespace and TUN of the run's own instead, with
+// the line that says so), and close() shuts the lab down. With --replay FILE it serves a recorded session
 // read-only (the desktop app's way to review a recording without a TUN).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -14,6 +15,7 @@ import { parseDesktopArgs } from '../../main/args.ts';
 import { createIpcClient } from '../../core/api/client-ipc.ts';
 import { LabSetupError } from '../../core/lab/errors.ts';
 import { createLab } from '../../core/lab/create.ts';
+import { isRoot } from '../../core/link/netns.ts';
 import { ManualClock } from '../../core/stack/clock.ts';
 import { hostLab, hostReplay, openLab } from '../../main/lab-host.ts';
 import { MemoryIpcMain, MemoryRenderer, type FrameShape } from '../core/api/memory-ipc.ts';
@@ -59,8 +61,8 @@ describe('the lab host (main/lab-host.ts)', () => {
     });
   }
 
-  it('falls back to a simulated wire, with the reason and the setup command, when the TUN is missing', () => {
-    const { lab, fallback } = openLab({
+  it('falls back to a simulated wire, with the reason and the setup command, when the TUN is missing', async () => {
+    const { lab, ephemeral, fallback } = await openLab({
       device: 'tlnope0',
       makeLab: (o) => {
         if (!o.simulated) throw new LabSetupError("the TUN device 'tlnope0' does not exist", 'sudo tcplab setup --dev tlnope0 --user me');
@@ -69,11 +71,30 @@ describe('the lab host (main/lab-host.ts)', () => {
     });
     expect(lab.info.simulated).toBe(true);
     expect(fallback).toEqual({ reason: "the TUN device 'tlnope0' does not exist", command: 'sudo tcplab setup --dev tlnope0 --user me' });
+    expect(ephemeral).toBeNull();
     lab.close();
   });
 
-  it('does not hide other failures behind the fallback', () => {
-    expect(() => openLab({ makeLab: () => { throw new Error('boom'); } })).toThrow('boom');
+  it('does not hide other failures behind the fallback', async () => {
+    await expect(openLab({ makeLab: () => { throw new Error('boom'); } })).rejects.toThrow('boom');
+  });
+
+  it.skipIf(!isRoot)('as root with nothing set up: a namespace and TUN of its own, said in one line, deleted on close', async () => {
+    const ipcMain = new MemoryIpcMain();
+    const h = await hostLab({ appUrl: APP_URL, ipcMain, device: 'tlnope1', socketPath: null });
+    const ns = `tcplab-${process.pid}`;
+    try {
+      expect(h.fallback).toBeNull();
+      expect(h.ephemeral?.ns).toBe(ns);
+      expect(h.notice).toBe(h.ephemeral?.notice);
+      expect(h.notice).toContain(`ip netns exec ${ns} curl http://10.77.0.2/`);
+      expect(existsSync(`/run/netns/${ns}`)).toBe(true);
+      const snap = await createIpcClient(new MemoryRenderer(ipcMain, APP_URL).ipcRenderer).call('snapshot');
+      expect(snap.ok && snap.value.info).toMatchObject({ simulated: false, device: `tl${process.pid}`, netns: ns });
+    } finally {
+      await h.close();
+    }
+    expect(existsSync(`/run/netns/${ns}`)).toBe(false);
   });
 
   it('close() stops serving IPC and closes the lab, once', async () => {
@@ -109,6 +130,7 @@ describe('the lab host (main/lab-host.ts)', () => {
       expect(snap.ok && snap.value.listeners.map((l) => l.port)).toEqual([80]);
       expect(await page.call('listen', { port: 81 })).toMatchObject({ ok: false, error: { code: 'EROFS' } });
       expect(h.fallback).toBeNull();
+      expect(h.notice).toBeNull();
       await h.close();
       expect(ipcMain.listenerCount('tcplab:api')).toBe(0);
       await expect(hostReplay({ file: join(dir, 'missing.json'), appUrl: APP_URL, ipcMain, socketPath: null })).rejects.toThrow(/cannot read/);

@@ -14,12 +14,25 @@ export interface Connection {
   shellUrl: string | null;
   /** Why the desktop host runs on a simulated wire, and the command that fixes it. */
   fallback: { reason: string; command: string | null } | null;
+  /** What the desktop host set up for this run (its own namespace and TUN) and how to reach the lab. */
+  notice: string | null;
+}
+
+/** What the host says about itself, beside the client: the app frame shows it. */
+export type HostInfo = Pick<Connection, 'shellUrl' | 'fallback' | 'notice'>;
+
+function hashParams(loc: Location): URLSearchParams {
+  return new URLSearchParams(loc.hash.replace(/^#/, ''));
 }
 
 function fallbackFromHash(loc: Location): Connection['fallback'] {
-  const params = new URLSearchParams(loc.hash.replace(/^#/, ''));
+  const params = hashParams(loc);
   const reason = params.get('fallback');
   return reason === null ? null : { reason: reason.slice(0, 300), command: params.get('setup')?.slice(0, 300) ?? null };
+}
+
+function noticeFromHash(loc: Location): string | null {
+  return hashParams(loc).get('notice')?.replace(/^tcplab: /, '').slice(0, 500) ?? null;
 }
 
 const TOKEN_KEY = 'tcplab.token';
@@ -36,8 +49,7 @@ function tokenFromPage(loc: Location): string | null {
 }
 
 function shellFromHash(loc: Location): string | null {
-  const params = new URLSearchParams(loc.hash.replace(/^#/, ''));
-  const s = params.get('shell');
+  const s = hashParams(loc).get('shell');
   return s !== null && /^wss?:\/\/(127\.0\.0\.1|localhost|\[::1\])(:\d+)?\//.test(s) ? s : null;
 }
 
@@ -51,7 +63,7 @@ async function connectBrowser(loc: Location): Promise<LabClient> {
 export async function connectLab(win: Window = window): Promise<Connection> {
   const bridge = (win as unknown as Record<string, unknown>)[BRIDGE_KEY] as LabBridge | undefined;
   const shellUrl = shellFromHash(win.location);
-  const fallback = fallbackFromHash(win.location);
-  if (bridge !== undefined) return { client: clientFromBridge(bridge), transport: 'electron', shellUrl, fallback };
-  return { client: await connectBrowser(win.location), transport: 'browser', shellUrl, fallback };
+  const host = { shellUrl, fallback: fallbackFromHash(win.location), notice: noticeFromHash(win.location) };
+  if (bridge !== undefined) return { client: clientFromBridge(bridge), transport: 'electron', ...host };
+  return { client: await connectBrowser(win.location), transport: 'browser', ...host };
 }
