@@ -3,7 +3,7 @@
 // views in a side bar (keys 1-8), the connection detail under the table, the running
 // scenario's step and hints on every view, toasts, and global keys.
 import { useEffect, useState, type ReactNode } from 'react';
-import { replayOf, scenarioStatusOf } from '../../core/api/views/lab-extras.ts';
+import { replayOf } from '../../core/api/views/lab-extras.ts';
 import { scenarioPanel } from '../../core/api/views/scenario.ts';
 import type { MsgKey } from './i18n.ts';
 import type { HostInfo } from './lab/connect.ts';
@@ -48,7 +48,7 @@ function LabBanner(): ReactNode {
 function ScenarioPill(): ReactNode {
   const store = useStore();
   const t = useT();
-  const p = scenarioPanel(scenarioStatusOf(store.snapshot), store.ui.lang);
+  const p = scenarioPanel(store.snapshot?.scenario ?? null, store.ui.lang);
   if (p === null) return null;
   return (
     <span className="scenario-pill">

@@ -1,12 +1,7 @@
 // Lab data with a default the views share: the time status (also from a lab that sends only
 // info.timeScale) and the replay being shown. The types themselves are core/api's
 // (snapshot.ts, contract.ts).
-import type { ConnectionRow, LabInfo, ReplayInfo, ScenarioStatus, Snapshot, TimeStatus } from '../snapshot.ts';
-
-/** @deprecated use `snapshot?.scenario ?? null` (kept until renderer/ has switched). */
-export function scenarioStatusOf(s: Snapshot | null): ScenarioStatus | null {
-  return s?.scenario ?? null;
-}
+import type { ConnectionRow, LabInfo, ReplayInfo, TimeStatus } from '../snapshot.ts';
 
 /** @deprecated ConnectionRow is about to carry stateSince, sndBuf and rcvBuf itself. */
 export interface ConnectionRowFull extends ConnectionRow {

@@ -7,7 +7,7 @@
 import { useEffect, useMemo, useState, type ReactNode } from 'react';
 import type { ScenarioInfo } from '../../../core/api/contract.ts';
 import { t as st, type Lang } from '../../../core/api/views/i18n.ts';
-import { replayOf, scenarioStatusOf } from '../../../core/api/views/lab-extras.ts';
+import { replayOf } from '../../../core/api/views/lab-extras.ts';
 import type { PlotMode } from '../../../core/api/views/plot.ts';
 import type { Role } from '../../../core/api/views/state-roles.ts';
 import { HINT_KEYS, scenarioPanel, scenarioRows, type HintView, type ScenarioListRow, type ScenarioPanel } from '../../../core/api/views/scenario.ts';
@@ -162,7 +162,7 @@ export function ScenariosView(): ReactNode {
   const t = useT();
   const lang = store.ui.lang;
   const infos = store.scenarios;
-  const status = scenarioStatusOf(store.snapshot);
+  const status = store.snapshot?.scenario ?? null;
   const info = store.snapshot?.info ?? null;
   const simulated = info?.simulated ?? false;
   const replay = replayOf(info) !== null;
@@ -277,7 +277,7 @@ export function ScenariosView(): ReactNode {
 export function ScenarioStrip(): ReactNode {
   const store = useStore();
   const jump = useHintJump();
-  const status = scenarioStatusOf(store.snapshot);
+  const status = store.snapshot?.scenario ?? null;
   if (status === null || !status.running || store.ui.view === 'scenarios') return null;
   const p = scenarioPanel(status, store.ui.lang);
   if (p === null) return null;
