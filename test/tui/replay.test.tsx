@@ -4,61 +4,24 @@
 // from the log alone, labelled read-only; commands are refused in the status line; T plays it
 // again without showing any event twice.
 import React from 'react';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { render } from 'ink-testing-library';
 import { connectSocket } from '../../core/api/client-socket.ts';
-import { createLocalClient } from '../../core/api/local.ts';
 import { LabServer } from '../../core/api/server.ts';
 import { startSocketServer } from '../../core/api/socket-server.ts';
-import { createLab } from '../../core/lab/create.ts';
-import { SessionRecorder } from '../../core/replay/recorder.ts';
 import { loadReplay } from '../../core/replay/load.ts';
 import { App } from '../../tui/ui/app.tsx';
 import { Controller } from '../../tui/ui/controller.ts';
 import { LabStore } from '../../tui/ui/store.ts';
+import { recordSession as record, sleep, until } from './record-session.ts';
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const c of cleanups.splice(0).reverse()) await c();
 });
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-async function until(pred: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error('timed out');
-    await sleep(20);
-  }
-}
-
-/** A short session: the lab connects to the peer's discard port, sends a line and closes (TIME-WAIT). */
-async function record(file: string): Promise<void> {
-  const lab = createLab({ simulated: true, seed: 3 });
-  const server = new LabServer(lab);
-  const client = createLocalClient(server);
-  try {
-    const rec = await SessionRecorder.start(client);
-    const c = await client.call('connect', { addr: '10.77.0.1', port: 9, responder: 'manual' });
-    if (!c.ok) throw new Error(c.error.message);
-    await until(() => lab.snapshot().connections.some((r) => r.state === 'ESTABLISHED'));
-    await client.call('send', { conn: c.value.conn, data: 'hello\n' });
-    await sleep(150);
-    await client.call('close', { conn: c.value.conn });
-    await until(() => lab.snapshot().connections.some((r) => r.state === 'TIME-WAIT'));
-    await sleep(250);
-    const { log, pcap } = await rec.stop();
-    writeFileSync(file, JSON.stringify(log));
-    if (pcap !== null) writeFileSync(file.replace(/\.json$/, '.pcap'), pcap);
-  } finally {
-    await client.close();
-    server.close();
-    lab.close();
-  }
-}
 
 describe('tcplab tui --attach to tcplab replay FILE', () => {
   it('shows the recorded session, labelled read-only, and says so when asked to change it', async () => {

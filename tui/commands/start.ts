@@ -1,7 +1,15 @@
 // `tcplab start` (and `npm start`): the desktop app where there is a display and the Electron
-// runtime; otherwise one line saying why, and the terminal UI with the same options.
+// runtime; otherwise one line saying why, and the terminal UI with the same options (--replay
+// FILE included: both open a recorded session).
 import type { Command } from './command.ts';
 import { tui } from './tui.ts';
+
+export const START_USAGE = `usage: tcplab start [--replay FILE] [tui options]
+
+The desktop app when there is a display and the Electron runtime; otherwise the terminal UI
+(tcplab tui, with the same options: see tcplab tui --help). --replay FILE opens a session
+recorded with tcplab record, read-only and without a TUN, in either.
+`;
 
 export type DesktopLaunch = { launched: true } | { launched: false; why: string };
 
@@ -30,7 +38,7 @@ export async function start(argv: readonly string[], deps: {
   say?: (line: string) => void;
 } = {}): Promise<number> {
   if (argv.includes('--help') || argv.includes('-h')) {
-    process.stdout.write('usage: tcplab start [tui options]\n\nThe desktop app when there is a display and the Electron runtime; otherwise the terminal UI\n(tcplab tui, with the same options: see tcplab tui --help).\n');
+    process.stdout.write(START_USAGE);
     return 0;
   }
   const r = await (deps.desktop ?? launchDesktopApp)(argv);
