@@ -114,7 +114,7 @@ describe('ghostRow', () => {
       : { src: '10.77.0.1', srcPort: 7102, dst: '10.77.0.2', dstPort: 40000, flags, seq: s, ack: null, win: 65535, len: 0, options: '', text: '' },
   });
 
-  it('rebuilds a row from a connection\'s history: addresses, last state, ISNs', () => {
+  it('rebuilds a row from a connection\'s history: addresses, last state and since when, ISNs', () => {
     const events: LabEvent[] = [
       { seq: 1, at: 1, kind: 'state', conn: 7, from: 'CLOSED', to: 'SYN-SENT', cause: 'user connect' } as LabEvent,
       seg(2, 'out', 'S', 1000, 'SYN-SENT'),
@@ -122,7 +122,7 @@ describe('ghostRow', () => {
       { seq: 4, at: 4, kind: 'state', conn: 7, from: 'SYN-SENT', to: 'ESTABLISHED', cause: 'rcv SYN-ACK' } as LabEvent,
     ];
     const row = ghostRow(7, events, '10.77.0.2');
-    expect(row).toMatchObject({ id: 7, state: 'ESTABLISHED', local: '10.77.0.2:40000', remote: '10.77.0.1:7102', iss: 1000, irs: 5000 });
+    expect(row).toMatchObject({ id: 7, state: 'ESTABLISHED', local: '10.77.0.2:40000', remote: '10.77.0.1:7102', iss: 1000, irs: 5000, stateSince: 4 });
     expect(ghostRow(7, [], '10.77.0.2')).toBeNull();
   });
 });

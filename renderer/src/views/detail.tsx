@@ -201,7 +201,7 @@ function Info({ row, field, jump, ghost }: { row: ConnectionRow; field: string |
   ];
   if (ghost) pairs.splice(0, pairs.length, ['ISS', String(row.iss >>> 0)], ['IRS', String(row.irs >>> 0)]);
   const more = row as ConnectionRow & { sndBuf?: number; rcvBuf?: number; urgentPointer?: number | null };
-  if (more.sndBuf !== undefined) pairs.push(['sndbuf / rcvbuf', `${more.sndBuf} / ${more.rcvBuf}`]);
+  if (!ghost && more.sndBuf !== undefined) pairs.push(['sndbuf / rcvbuf', `${more.sndBuf} / ${more.rcvBuf}`]);
   if (more.urgentPointer != null) pairs.push(['urgent ptr', String(more.urgentPointer)]);
   return (
     <dl className="info">
