@@ -13,7 +13,7 @@ import { applySnapshotDiff, applySnapshotMessage, type SnapshotDiff, type Snapsh
 import { translate, type Lang } from '../i18n.ts';
 import { LabClock } from '../../../core/api/views/clock.ts';
 import type { ViewContext } from '../../../core/api/views/columns.ts';
-import { replayOf, timeStatusOf } from '../../../core/api/views/lab-extras.ts';
+import { replayOf } from '../../../core/api/views/lab-extras.ts';
 import { hintViews, type HintView } from '../../../core/api/views/scenario.ts';
 import { hintMarks, type HintMarks } from './hints.ts';
 
@@ -74,10 +74,8 @@ export class LabStore {
    */
   epoch = 0;
   private newestSeq = 0;
-  /** Lab time while it stands still (paused, a replay not playing); null while it runs. */
-  private frozenAt: number | null = null;
   ui: UiState;
-  /** The lab time now, estimated from the newest lab time seen (countdowns run against it). */
+  /** The lab time now, estimated from the newest lab time seen, standing still while lab time does (countdowns run against it). */
   readonly clock = new LabClock();
   /** Grows with every change; components compare it to decide whether to re-render. */
   version = 0;
@@ -132,7 +130,7 @@ export class LabStore {
     }
     this.snapshot = msg.kind === 'diff' && before !== null ? applyDiffFast(before, msg.diff) : applySnapshotMessage(this.snapshot, msg);
     this.stampRows(before, msg);
-    this.observeTime(this.snapshot);
+    this.clock.follow(this.snapshot, performance.now());
     // A scenario starts: the highlight of an earlier one's hint goes.
     const sc = this.snapshot.scenario;
     if (sc?.running === true && !(before?.scenario?.running === true && before.scenario.name === sc.name) && this.ui.highlight !== null) {
@@ -178,29 +176,9 @@ export class LabStore {
     }
   }
 
-  /** Follows the lab's time: its scale, whether it stands still, a replay's position. */
-  private observeTime(s: Snapshot): void {
-    const local = performance.now();
-    const replay = replayOf(s.info);
-    const still = replay !== null ? !(replay.playing ?? false) : timeStatusOf(s.info).paused;
-    const at = replay?.at ?? s.at;
-    const scale = replay !== null ? replay.speed ?? 1 : s.info.timeScale;
-    if (still) {
-      this.frozenAt = replay !== null ? at : this.frozenAt ?? Math.max(at, this.clock.now(local));
-      return;
-    }
-    if (this.frozenAt !== null) {
-      this.clock.reset(Math.max(at, replay !== null ? at : this.frozenAt), local, scale);
-      this.frozenAt = null;
-      return;
-    }
-    if (replay !== null) this.clock.reset(at, local, scale);
-    else this.clock.observe(at, local, scale);
-  }
-
   /** The lab time now, as well as the page can tell (standing still while lab time does). */
   labNow(): number {
-    return this.frozenAt ?? this.clock.now(performance.now());
+    return this.clock.labNow(performance.now());
   }
 
   /** The running (or last) scenario's hints, with their keys, in the page's language. */
@@ -243,7 +221,7 @@ export class LabStore {
       this.newestSeq = e.seq;
       this.events.push(e);
     }
-    if (batch.length > 0 && this.frozenAt === null && replayOf(this.snapshot?.info ?? null) === null) {
+    if (batch.length > 0 && !this.clock.frozen && replayOf(this.snapshot?.info ?? null) === null) {
       this.clock.observe(batch[batch.length - 1].at, performance.now(), this.snapshot?.info.timeScale);
     }
     if (this.events.length > EVENT_RING) this.events.splice(0, this.events.length - EVENT_RING);
