@@ -1,7 +1,7 @@
 // Time control of the lab side (issue 8): LabTime (scale, pause, jump), the TimeGate (packets
 // from the wire held, stepped, released), and the Lab's setTime/timeStep on a manual clock and
 // on real time (simulated wire: no TUN needed).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { createLab } from '../../../core/lab/create.ts';
 import { LabTime } from '../../../core/lab/lab-time.ts';
 import { TimeGate } from '../../../core/lab/time-gate.ts';
@@ -37,21 +37,30 @@ describe('LabTime', () => {
     expect(() => t.setScale(5000)).toThrow(RangeError);
   });
 
-  it('arms real timers for ms / scale, none while paused, and says when it changes', async () => {
-    const t = new LabTime();
-    const changes: string[] = [];
-    t.onChange(() => changes.push(`${t.paused ? 'paused' : 'running'} x${t.scale}`));
-    t.setScale(20);
-    const start = performance.now();
-    await new Promise<void>((r) => t.timers.setTimeout(r, 400));
-    expect(performance.now() - start).toBeLessThan(200);
-    t.pause();
-    let fired = false;
-    t.timers.setTimeout(() => (fired = true), 0);
-    await sleep(30);
-    expect(fired).toBe(false);
-    t.resume();
-    expect(changes).toEqual(['running x20', 'paused x20', 'running x20']);
+  it('arms real timers for ms / scale, none while paused, and says when it changes', () => {
+    // The real timers are the test's (fake) ones: what is armed, for how long, exactly.
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const t = new LabTime(new ManualClock(0));
+      const changes: string[] = [];
+      t.onChange(() => changes.push(`${t.paused ? 'paused' : 'running'} x${t.scale}`));
+      t.setScale(20);
+      let fired = 0;
+      t.timers.setTimeout(() => fired++, 400);
+      vi.advanceTimersByTime(19);
+      expect(fired).toBe(0);
+      vi.advanceTimersByTime(1);
+      expect(fired).toBe(1);
+      t.pause();
+      t.timers.setTimeout(() => fired++, 0);
+      expect(vi.getTimerCount()).toBe(0);
+      vi.advanceTimersByTime(1000);
+      expect(fired).toBe(1);
+      t.resume();
+      expect(changes).toEqual(['running x20', 'paused x20', 'running x20']);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
 
@@ -156,21 +165,39 @@ describe('the Lab on real time (simulated wire)', () => {
   it('a scale of 20 makes lab timers (TIME-WAIT with msl 1 s) pass twenty times faster; info.timeScale says so', async () => {
     const lab = createLab({ simulated: true, seed: 3, knobs: { msl: 1 } });
     try {
+      // Lab time against real time, each lab reading bracketed by real ones: exact, however busy
+      // the machine is (lab ms = anchor + (real ms - anchor) * scale, lab-time.ts).
+      const reading = (): { lab: number; before: number; after: number } => {
+        const before = performance.now();
+        const labNow = lab.clock.now();
+        return { lab: labNow, before, after: performance.now() };
+      };
       lab.setTime({ scale: 20 });
+      const first = reading();
       expect(lab.snapshot().info.timeScale).toBe(20);
       const { conn } = lab.handlers.connect({ addr: '10.77.0.1', port: 9, responder: 'manual' }) as { conn: number };
-      const until = async (pred: () => boolean, ms: number): Promise<number> => {
+      // When the connection entered TIME-WAIT and left it, by the events' own lab timestamps.
+      const at = new Map<string, number>();
+      const off = lab.events.subscribe((e) => {
+        if (e.kind === 'state' && e.conn === conn) at.set(e.to, e.at);
+      });
+      const until = async (pred: () => boolean, ms: number): Promise<void> => {
         const start = performance.now();
         while (!pred() && performance.now() - start < ms) await sleep(5);
-        return performance.now() - start;
       };
-      await until(() => lab.snapshot().connections.find((c) => c.id === conn)?.state === 'ESTABLISHED', 2000);
+      await until(() => at.has('ESTABLISHED'), 2000);
       lab.handlers.close({ conn });
-      await until(() => lab.snapshot().connections.find((c) => c.id === conn)?.state === 'TIME-WAIT', 2000);
-      const lab0 = lab.clock.now();
-      const real = await until(() => lab.snapshot().connections.every((c) => c.id !== conn), 3000);
-      expect(lab.clock.now() - lab0).toBeGreaterThan(1900);
-      expect(real).toBeLessThan(600);
+      await until(() => at.has('CLOSED'), 5000);
+      off();
+      const last = reading();
+      expect(last.lab - first.lab).toBeGreaterThanOrEqual((last.before - first.after) * 20 - 1e-6);
+      expect(last.lab - first.lab).toBeLessThanOrEqual((last.after - first.before) * 20 + 1e-6);
+      // 2*MSL = 2000 lab ms, never less: a timer fires only once its lab deadline has passed. Had it
+      // been armed for 2000 real ms (unscaled), it would have lasted 40,000 lab ms; it fires late
+      // only by what a busy machine delays it (each real ms late is 20 lab ms): 900 real ms allowed.
+      const timeWait = (at.get('CLOSED') ?? Infinity) - (at.get('TIME-WAIT') ?? 0);
+      expect(timeWait).toBeGreaterThanOrEqual(2000);
+      expect(timeWait).toBeLessThan(2000 + 900 * 20);
     } finally {
       lab.close();
     }
