@@ -4,7 +4,7 @@
 //   'relative': each series minus its first point (modulo 2^32, signed): the slope is the clock;
 //               scattered series (no clock line) are left out and listed as such;
 //   'absolute': the values in the 32-bit space, 0 at the bottom and 2^32 at the top.
-import { shortNumber, textPlot, type PlotLegend, type PlotMode, type PlotSeries } from './plot.ts';
+import { plotPoints, shortNumber, textPlot, TWO32, type PlotLegend, type PlotMode, type PlotSeries } from './plot.ts';
 
 export interface SvgPoint {
   x: number;
@@ -44,15 +44,6 @@ export interface SvgPlot {
   coincide: [number, number][];
 }
 
-const TWO32 = 2 ** 32;
-
-function seqDelta(b: number, a: number): number {
-  const d = (b - a) % TWO32;
-  if (d >= 2 ** 31) return d - TWO32;
-  if (d < -(2 ** 31)) return d + TWO32;
-  return d;
-}
-
 /** About `n` round tick values from lo to hi (1, 2, 5 times a power of ten). */
 export function niceTicks(lo: number, hi: number, n: number): number[] {
   if (!(hi > lo)) return [lo];
@@ -64,21 +55,9 @@ export function niceTicks(lo: number, hi: number, n: number): number[] {
   return out;
 }
 
-function transformed(s: PlotSeries, mode: PlotMode): [number, number][] {
-  if (mode === 'absolute') return s.points.map(([x, y]) => [x, ((y % TWO32) + TWO32) % TWO32]);
-  const first = s.points[0]?.[1] ?? 0;
-  let acc = 0;
-  let prev = first;
-  return s.points.map(([x, y]) => {
-    acc += seqDelta(y, prev);
-    prev = y;
-    return [x, acc];
-  });
-}
-
 export function svgPlot(series: readonly PlotSeries[], mode: PlotMode, size: { width: number; height: number }, xUnit = 'ms'): SvgPlot {
   const { legend } = textPlot(series, 40, 6, mode, xUnit);
-  const data = series.map((s, i) => (legend[i].shown ? transformed(s, mode) : []));
+  const data = series.map((s, i) => (legend[i].shown ? plotPoints(s, mode) : []));
   const all = data.flat();
   const xs = all.map((p) => p[0]);
   let xMin = xs.length > 0 ? Math.min(...xs) : 0;

@@ -37,12 +37,13 @@ export const PLOT_GLYPHS = ['*', '+', 'o', 'x', '#', '%', '&', '~'] as const;
 /** Where two series fall on one cell (e.g. the lab's and the kernel's ISN on the same clock). */
 export const OVERLAP_GLYPH = '@';
 
-const TWO32 = 2 ** 32;
+/** The size of the sequence space. */
+export const TWO32 = 2 ** 32;
 /** Successive points further apart than this are not on one clock's line. */
 const SCATTER = 2 ** 28;
 
 /** b - a in sequence space, -2^31 .. 2^31. */
-function seqDelta(b: number, a: number): number {
+export function seqDelta(b: number, a: number): number {
   const d = (b - a) % TWO32;
   if (d >= 2 ** 31) return d - TWO32;
   if (d < -(2 ** 31)) return d + TWO32;
@@ -68,8 +69,8 @@ function isLine(points: readonly (readonly [number, number])[]): boolean {
   return true;
 }
 
-/** The series as the mode sees them: [x, y] (relative: y - first y, through the wrap). */
-function transformed(s: PlotSeries, mode: PlotMode): [number, number][] {
+/** The series as the mode sees them: [x, y] (relative: y - first y, through the wrap). The SVG plot draws the same. */
+export function plotPoints(s: PlotSeries, mode: PlotMode): [number, number][] {
   if (mode === 'absolute') return s.points.map(([x, y]) => [x, ((y % TWO32) + TWO32) % TWO32]);
   const first = s.points[0]?.[1] ?? 0;
   let acc = 0;
@@ -98,7 +99,7 @@ export function textPlot(series: readonly PlotSeries[], width: number, height: n
     }
     return { glyph: PLOT_GLYPHS[i % PLOT_GLYPHS.length], name: s.name, shown, slope, points: s.points.length };
   });
-  const data = series.map((s, i) => (legend[i].shown ? transformed(s, mode) : []));
+  const data = series.map((s, i) => (legend[i].shown ? plotPoints(s, mode) : []));
   const all = data.flat();
   const rowsN = Math.max(2, height - 2);
   let yMin = mode === 'absolute' ? 0 : Math.min(0, ...all.map((p) => p[1]));
