@@ -1,7 +1,9 @@
 // The GUI's words in English and Simplified Chinese. RFC state names, counter names and knob
 // names stay as they are in both (DESIGN.md 4.5). Column titles come from the shared view
 // models where they exist, so the GUI and the TUI say the same.
-export type Lang = 'en' | 'zh';
+import { fill, type Lang, type Params } from '../../core/api/views/i18n.ts';
+
+export type { Lang };
 
 const en = {
   appTitle: 'tcplab',
@@ -417,10 +419,8 @@ const zh: Record<MsgKey, string> = {
 
 const tables: Record<Lang, Record<MsgKey, string>> = { en, zh };
 
-export function translate(lang: Lang, key: MsgKey, params?: Record<string, string | number>): string {
-  const text = tables[lang][key] ?? en[key];
-  if (params === undefined) return text;
-  return text.replace(/\{(\w+)\}/g, (m, k: string) => (k in params ? String(params[k]) : m));
+export function translate(lang: Lang, key: MsgKey, params?: Params): string {
+  return fill(tables[lang][key] ?? en[key], params);
 }
 
 export function hasKey(key: string): key is MsgKey {

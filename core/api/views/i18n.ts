@@ -540,7 +540,8 @@ const TABLES: Record<Lang, Record<StringKey, string>> = { en, zh };
 
 export type Params = Record<string, string | number>;
 
-function fill(template: string, params: Params | undefined): string {
+/** `template` with its `{name}` placeholders filled from `params` (unknown names stay as they are). */
+export function fill(template: string, params: Params | undefined): string {
   if (params === undefined) return template;
   return template.replace(/\{(\w+)\}/g, (m, k: string) => (Object.hasOwn(params, k) ? String(params[k]) : m));
 }
