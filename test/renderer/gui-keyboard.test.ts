@@ -7,20 +7,7 @@ import { loopbackOrigins } from '../../core/api/socket-auth.ts';
 import { startKernelShell, type KernelShell } from '../../main/kernel-shell.ts';
 import type { FakeLab } from '../core/api/fake-lab.ts';
 import { demoLab } from './demo-lab.ts';
-import { hasChromium, openBrowser, serveWebLab, shot, shotOf, type Browsing, type WebLab } from './harness.ts';
-
-async function eventually(check: () => Promise<void>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (err) {
-      if (Date.now() > end) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
+import { eventually, hasChromium, openBrowser, serveWebLab, shot, shotOf, type Browsing, type WebLab } from './harness.ts';
 
 const active = (page: Page): Promise<string> => page.evaluate(() => {
   const el = document.activeElement;

@@ -11,10 +11,8 @@
 //   controls, and refusals (EROFS) shown as messages.
 // Screenshots in test-artifacts/renderer/ (4x-* in English and Chinese, light and dark).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Page } from 'playwright-core';
 import { connectSocket } from '../../core/api/client-socket.ts';
 import type { LabClient } from '../../core/api/client.ts';
 import type { Lab } from '../../core/lab/lab.ts';
@@ -22,19 +20,14 @@ import { SessionRecorder } from '../../core/replay/recorder.ts';
 import { DIST_DIR } from '../../renderer/build.ts';
 import { createWebAssetHandler } from '../../renderer/web-assets.ts';
 import { startReplay, type ReplayDaemon } from '../../tui/commands/replay.ts';
-import { parseServeArgs, startDaemon, type Daemon } from '../../tui/commands/serve.ts';
-import { createTestNet, isRoot, type ExecResult, type TestNet } from '../interop/netns.ts';
-import { ensureBundle, eventually, hasChromium, openBrowser, press, shot, shotOf, shotsInAllLooks, until, type Browsing } from './harness.ts';
-
-async function view(page: Page, key: string): Promise<void> {
-  await press(page, 'Escape');
-  await press(page, key);
-}
+import { isRoot, type ExecResult, type TestNet } from '../interop/netns.ts';
+import { ensureBundle, eventually, hasChromium, press, shot, shotOf, shotsInAllLooks, until, view, type Browsing } from './harness.ts';
+import { openTunWebLab, type TunWebLab } from './tun-lab.ts';
 
 describe.skipIf(!isRoot || !hasChromium)('scenarios, lab time and replay in the GUI (real TUN, own namespace, Chromium)', { timeout: 120_000 }, () => {
+  let tun: TunWebLab;
   let net: TestNet;
   let lab: Lab;
-  let daemon: Daemon;
   let b: Browsing;
   let dir: string;
   let recClient: LabClient | null = null;
@@ -43,26 +36,15 @@ describe.skipIf(!isRoot || !hasChromium)('scenarios, lab time and replay in the 
   let replay: ReplayDaemon | null = null;
 
   beforeAll(async () => {
-    await ensureBundle();
-    net = await createTestNet();
-    dir = await mkdtemp(join(tmpdir(), 'tcplab-gui-scn-'));
-    const opts = parseServeArgs(['--web', '0', '--dev', net.dev, '--socket', join(dir, 'lab.sock')]);
-    if (!('web' in opts)) throw new Error(JSON.stringify(opts));
-    daemon = await startDaemon(opts, { lab: { link: net.tun ?? undefined, device: net.dev, netns: net.ns } });
-    lab = daemon.lab;
-    b = await openBrowser();
-    await b.page.goto(daemon.webUrl ?? '');
-    await b.page.locator('.lab-id').waitFor();
+    tun = await openTunWebLab();
+    ({ net, lab, b, dir } = tun);
   }, 120_000);
 
   afterAll(async () => {
     await recorder?.stop().catch(() => undefined);
     await recClient?.close();
-    await b?.close();
     await replay?.close();
-    await daemon?.close();
-    await net?.cleanup();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await tun?.close();
   });
 
   it('runs the handshake scenario from the Scenarios view: step, hints, checks, and the verdict passes', async () => {
@@ -86,7 +68,7 @@ describe.skipIf(!isRoot || !hasChromium)('scenarios, lab time and replay in the 
     await shot(p, '40-scenarios-picker');
 
     // Record the session from here on, as `tcplab record` does (over the daemon's socket).
-    recClient = await connectSocket({ path: join(dir, 'lab.sock') });
+    recClient = await connectSocket({ path: tun.socketPath });
     recorder = await SessionRecorder.start(recClient);
 
     await panel.locator('button.run').click();

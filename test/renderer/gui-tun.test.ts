@@ -5,78 +5,31 @@
 // GUI makes curl report a reset; a bad knob value is refused with the lab's message. Every view
 // is saved as a screenshot in test-artifacts/renderer/.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page } from 'playwright-core';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Lab } from '../../core/lab/lab.ts';
-import { parseServeArgs, startDaemon, type Daemon } from '../../tui/commands/serve.ts';
-import { createTestNet, isRoot, type ExecResult, type TestNet } from '../interop/netns.ts';
-import { ensureBundle, hasChromium, openBrowser, shot, shotOf, type Browsing } from './harness.ts';
-
-const until = async (what: string, fn: () => Promise<boolean> | boolean, ms = 20_000): Promise<void> => {
-  const end = Date.now() + ms;
-  while (Date.now() < end) {
-    if (await fn()) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`timed out waiting for ${what}`);
-};
-
-/** Retries an assertion until it passes or `ms` run out (Playwright's auto-waiting, for vitest's expect). */
-async function eventually(check: () => Promise<void>, ms = 20_000): Promise<void> {
-  const end = Date.now() + ms;
-  for (;;) {
-    try {
-      await check();
-      return;
-    } catch (err) {
-      if (Date.now() > end) throw err;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-}
-
-/** A global key, as a user presses it outside any field (the terminal keeps its keys). */
-async function press(page: Page, key: string): Promise<void> {
-  await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
-  await page.keyboard.press(key);
-}
-
-async function view(page: Page, key: string): Promise<void> {
-  await press(page, 'Escape');
-  await press(page, key);
-}
+import { isRoot, type ExecResult, type TestNet } from '../interop/netns.ts';
+import { eventually, hasChromium, press, shot, shotOf, until, view, type Browsing } from './harness.ts';
+import { openTunWebLab, type TunWebLab } from './tun-lab.ts';
 
 describe.skipIf(!isRoot || !hasChromium)('the GUI against a real TUN (own namespace, Chromium)', { timeout: 90_000 }, () => {
+  let tun: TunWebLab;
   let net: TestNet;
   let lab: Lab;
-  let daemon: Daemon;
   let b: Browsing;
-  let dir: string;
 
   beforeAll(async () => {
-    await ensureBundle();
-    net = await createTestNet();
-    dir = await mkdtemp(join(tmpdir(), 'tcplab-gui-'));
-    const opts = parseServeArgs(['--web', '0', '--shell', '--dev', net.dev, '--socket', join(dir, 'lab.sock')]);
-    if (!('web' in opts)) throw new Error(JSON.stringify(opts));
-    // The TUN is already open in this process (its kernel side is in the test namespace): hand it over.
-    daemon = await startDaemon(opts, { lab: { link: net.tun ?? undefined, device: net.dev, netns: net.ns } });
-    lab = daemon.lab;
-    lab.handlers.listen({ port: 80, backlog: 128, responder: 'http' });
-    // A listener nobody answers on: curl's request waits there until the GUI resets it.
-    lab.handlers.listen({ port: 8080, backlog: 4, responder: 'manual' });
-    b = await openBrowser();
-    await b.page.goto(daemon.webUrl ?? '');
-    await b.page.locator('.lab-id').waitFor();
+    tun = await openTunWebLab({
+      shell: true,
+      setup: (l) => {
+        l.handlers.listen({ port: 80, backlog: 128, responder: 'http' });
+        // A listener nobody answers on: curl's request waits there until the GUI resets it.
+        l.handlers.listen({ port: 8080, backlog: 4, responder: 'manual' });
+      },
+    });
+    ({ net, lab, b } = tun);
   }, 90_000);
 
   afterAll(async () => {
-    await b?.close();
-    await daemon?.close();
-    await net?.cleanup();
-    if (dir) await rm(dir, { recursive: true, force: true });
+    await tun?.close();
   });
 
   it('shows the lab on its TUN, not the simulated wire', async () => {

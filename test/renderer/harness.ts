@@ -122,10 +122,16 @@ export async function eventually(check: () => Promise<void>, ms = 20_000): Promi
   }
 }
 
-/** A global key, as a user presses it outside any field. */
+/** A global key, as a user presses it outside any field (the terminal keeps its keys). */
 export async function press(page: Page, key: string): Promise<void> {
   await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
   await page.keyboard.press(key);
+}
+
+/** A view by its key (1-8), from wherever the page is (Esc first: out of a detail or a jump). */
+export async function view(page: Page, key: string): Promise<void> {
+  await press(page, 'Escape');
+  await press(page, key);
 }
 
 /**
