@@ -141,6 +141,7 @@ describe.skipIf(!isRoot || !hasChromium)('the GUI against a real TUN (own namesp
     await ruleForm.locator('input').nth(2).fill('x');
     await ruleForm.locator('button[type="submit"]').click();
     await eventually(async () => expect(await ruleForm.locator('.field-error').innerText()).toContain('nth'));
+    expect(await ruleForm.locator('input').nth(2).getAttribute('class')).toBe('invalid');
     const random = b.page.locator('.fault-form').nth(1);
     await random.locator('button[type="submit"]').click();
     await until('random loss on', () => lab.snapshot().faults.random?.loss === 0.05);

@@ -63,6 +63,17 @@ function RandomFaults(): ReactNode {
   );
 }
 
+/** A text field of the rule form, marked invalid when the lab's refusal names it. */
+function Field({ label, invalid, inputMode, placeholder, value, onChange }: {
+  label: string; invalid: boolean; inputMode?: 'numeric' | 'decimal'; placeholder?: string; value: string; onChange: (v: string) => void;
+}): ReactNode {
+  return (
+    <label>{label}
+      <input className={invalid ? 'invalid' : ''} inputMode={inputMode} placeholder={placeholder} value={value} onChange={(e) => onChange(e.target.value)} />
+    </label>
+  );
+}
+
 export function FaultsView(): ReactNode {
   const store = useStore();
   const t = useT();
@@ -110,30 +121,18 @@ export function FaultsView(): ReactNode {
               <option value="any">{t('faults.any')}</option>
             </select>
           </label>
-          <label>{t('faults.flags')}
-            <input className={bad('flags') ? 'invalid' : ''} placeholder="S  S.  .  F.  R" value={flags} onChange={(e) => setFlags(e.target.value)} />
-          </label>
-          <label>{t('faults.port')}
-            <input className={bad('port') ? 'invalid' : ''} inputMode="numeric" placeholder="80" value={port} onChange={(e) => setPort(e.target.value)} />
-          </label>
-          <label>{t('faults.nth')}
-            <input className={bad('nth') ? 'invalid' : ''} inputMode="numeric" placeholder="1" value={nth} onChange={(e) => setNth(e.target.value)} />
-          </label>
-          <label>{t('faults.count')}
-            <input className={bad('count') ? 'invalid' : ''} placeholder="1 | all" value={count} onChange={(e) => setCount(e.target.value)} />
-          </label>
-          <label>{t('faults.probability')}
-            <input className={bad('probability') ? 'invalid' : ''} inputMode="decimal" placeholder="0.1" value={prob} onChange={(e) => setProb(e.target.value)} />
-          </label>
+          <Field label={t('faults.flags')} invalid={bad('flags')} placeholder="S  S.  .  F.  R" value={flags} onChange={setFlags} />
+          <Field label={t('faults.port')} invalid={bad('port')} inputMode="numeric" placeholder="80" value={port} onChange={setPort} />
+          <Field label={t('faults.nth')} invalid={bad('nth')} inputMode="numeric" placeholder="1" value={nth} onChange={setNth} />
+          <Field label={t('faults.count')} invalid={bad('count')} placeholder="1 | all" value={count} onChange={setCount} />
+          <Field label={t('faults.probability')} invalid={bad('probability')} inputMode="decimal" placeholder="0.1" value={prob} onChange={setProb} />
           <label>{t('faults.action')}
             <select value={action} onChange={(e) => setAction(e.target.value as Action)}>
               {(['drop', 'delay', 'duplicate', 'corrupt', 'reorder'] as const).map((a) => <option key={a} value={a}>{a}</option>)}
             </select>
           </label>
           {action === 'delay' && (
-            <label>{t('faults.ms')}
-              <input className={bad('ms') ? 'invalid' : ''} inputMode="numeric" value={ms} onChange={(e) => setMs(e.target.value)} />
-            </label>
+            <Field label={t('faults.ms')} invalid={bad('ms')} inputMode="numeric" value={ms} onChange={setMs} />
           )}
           <button type="submit" className="solid">{t('faults.add')}</button>
         </div>
