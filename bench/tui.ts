@@ -23,6 +23,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -36,13 +37,20 @@ import { Controller } from '../tui/ui/controller.ts';
 import { keyPress } from '../tui/ui/input.ts';
 import { LabStore } from '../tui/ui/store.ts';
 import { FrameWriter, InkStdout } from '../tui/ui/terminal.ts';
-import { FakeStdin } from '../test/tui/harness.tsx';
+import { FakeStdin } from '../test/tui/fake-stdin.ts';
 
 // React picks its build when first loaded: the production one, as `tcplab tui` does.
 process.env.NODE_ENV = 'production';
 const React = (await import('react')).default;
 const { render } = await import('ink');
 const { App } = await import('../tui/ui/app.tsx');
+// Static imports run before the lines above: had one of them loaded React, its development
+// build (several times slower) is what would be measured.
+const require = createRequire(import.meta.url);
+const reactProduction = path.join(path.dirname(require.resolve('react')), 'cjs', 'react.production.js');
+if (require('react') !== require.cache[reactProduction]?.exports) {
+  throw new Error("React's development build was loaded before NODE_ENV was set (a static import loads React)");
+}
 
 const CONNS = Number(process.env.TCPLAB_BENCH_CONNS ?? 10_000);
 const IDLE_S = Number(process.env.TCPLAB_BENCH_IDLE_S ?? 10);

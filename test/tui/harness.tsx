@@ -18,6 +18,7 @@ import type { LabBackend } from '../../core/api/backend.ts';
 import { createLab } from '../../core/lab/create.ts';
 import type { Lab } from '../../core/lab/lab.ts';
 import { ManualClock } from '../../core/stack/clock.ts';
+import { FakeStdin } from './fake-stdin.ts';
 import type { LabClient } from '../../core/api/client.ts';
 import type { Scenario } from '../../core/lab/scenarios.ts';
 
@@ -65,28 +66,6 @@ class WideStdout extends EventEmitter {
     return true;
   };
   lastFrame = (): string | undefined => this.frames.at(-1);
-}
-
-/** A TTY stdin for Ink without a terminal: `write` types into it. */
-export class FakeStdin extends EventEmitter {
-  isTTY = true;
-  data: string | null = null;
-  write = (data: string): void => {
-    this.data = data;
-    this.emit('readable');
-    this.emit('data', data);
-  };
-  setEncoding(): void {}
-  setRawMode(): void {}
-  resume(): void {}
-  pause(): void {}
-  ref(): void {}
-  unref(): void {}
-  read = (): string | null => {
-    const d = this.data;
-    this.data = null;
-    return d;
-  };
 }
 
 const tick = async (): Promise<void> => {
