@@ -23,6 +23,7 @@ function row(id: number, at: number): ConnectionRow {
     rto: 200 + (id % 100), rtt: 1 + (id % 20) / 10, rttvar: 0.5, cwnd: 10, cwndBytes: 14480, ssthresh: null, mss: 1448,
     sndWscale: 7, rcvWscale: 7, sndUna: id * 1000, sndNxt: id * 1000 + (id % 3000), sndWnd: 65535, rcvNxt: id * 7, rcvWnd: 65535,
     iss: id * 1000 - 1, irs: id * 7 - 1, retransmits: 0, listener: 1, orphan: false, accepted: true, responder: 'echo',
+    stateSince: at - (id % 5000), sndBuf: 16384, rcvBuf: 131072, urgentPointer: null,
   };
 }
 

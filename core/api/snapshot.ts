@@ -48,6 +48,10 @@ export interface ConnectionRow {
   orphan: boolean;              // closed by the user, still finishing
   accepted: boolean;            // taken from the accept queue (by the user or a responder)
   responder: Responder | null;
+  stateSince: number;           // lab time the connection entered its current state, ms
+  sndBuf: number;               // SO_SNDBUF / SO_RCVBUF in force (or tcp_wmem / tcp_rmem), bytes
+  rcvBuf: number;
+  urgentPointer: number | null; // the last urgent pointer seen (shown only), or null
 }
 
 /** A half-open request waiting in a listener's SYN queue. */

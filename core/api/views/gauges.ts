@@ -4,7 +4,6 @@ import type { ConnectionRow, HalfOpenView, ListenerRow } from '../snapshot.ts';
 import type { Responder } from '../names.ts';
 import type { StringKey } from './i18n.ts';
 import { formatBytes, formatMs } from './format.ts';
-import { rowExtras } from './lab-extras.ts';
 import type { Role } from './state-roles.ts';
 
 export type GaugeLevel = 'ok' | 'warn' | 'full';
@@ -97,7 +96,7 @@ const knobNumber = (knobs: Record<string, number | string>, name: string): numbe
 /**
  * A connection's buffers and windows:
  * - send buffer: Send-Q against the socket's send buffer (SO_SNDBUF as the lab reports it;
- *   the knob tcp_wmem for labs that do not),
+ *   the knob tcp_wmem where the row does not know it: 0, as in a row rebuilt from history),
  * - receive buffer: Recv-Q against the socket's receive buffer (SO_RCVBUF; else tcp_rmem),
  * - in flight: snd.nxt - snd.una against what may be in flight, min(cwnd * mss, snd.wnd),
  * - cwnd: in-flight bytes against cwnd * mss.
@@ -105,11 +104,10 @@ const knobNumber = (knobs: Record<string, number | string>, name: string): numbe
 export function bufferGauges(row: ConnectionRow, knobs: Record<string, number | string>): Gauge[] {
   const inFlight = (row.sndNxt - row.sndUna) >>> 0;
   const cwndBytes = row.cwndBytes;
-  const { sndBuf, rcvBuf } = rowExtras(row);
-  const size = (v: number | undefined, knob: string): number => (v !== undefined && v > 0 ? v : knobNumber(knobs, knob));
+  const size = (v: number, knob: string): number => (v > 0 ? v : knobNumber(knobs, knob));
   return [
-    gauge('send', 'gauge.sendBuffer', row.sendQ, size(sndBuf, 'tcp_wmem'), formatBytes),
-    gauge('recv', 'gauge.recvBuffer', row.recvQ, size(rcvBuf, 'tcp_rmem'), formatBytes),
+    gauge('send', 'gauge.sendBuffer', row.sendQ, size(row.sndBuf, 'tcp_wmem'), formatBytes),
+    gauge('recv', 'gauge.recvBuffer', row.recvQ, size(row.rcvBuf, 'tcp_rmem'), formatBytes),
     gauge('inflight', 'gauge.inFlight', inFlight, Math.min(cwndBytes, row.sndWnd), formatBytes),
     gauge('cwnd', 'gauge.cwnd', inFlight, cwndBytes, formatBytes),
   ];

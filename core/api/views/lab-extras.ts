@@ -1,21 +1,7 @@
 // Lab data with a default the views share: the time status (also from a lab that sends only
 // info.timeScale) and the replay being shown. The types themselves are core/api's
 // (snapshot.ts, contract.ts).
-import type { ConnectionRow, LabInfo, ReplayInfo, TimeStatus } from '../snapshot.ts';
-
-/** @deprecated ConnectionRow is about to carry stateSince, sndBuf and rcvBuf itself. */
-export interface ConnectionRowFull extends ConnectionRow {
-  /** Lab time the connection entered its current state, ms. */
-  stateSince?: number;
-  /** SO_SNDBUF / SO_RCVBUF in force, bytes. */
-  sndBuf?: number;
-  rcvBuf?: number;
-}
-
-/** @deprecated see ConnectionRowFull. */
-export function rowExtras(row: ConnectionRow): ConnectionRowFull {
-  return row as ConnectionRowFull;
-}
+import type { LabInfo, ReplayInfo, TimeStatus } from '../snapshot.ts';
 
 /** The time status from the snapshot: `info.time` when the lab sends it, else from `info.timeScale`. */
 export function timeStatusOf(info: LabInfo | null): TimeStatus {

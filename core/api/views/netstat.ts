@@ -4,7 +4,6 @@ import type { TimerName } from '../names.ts';
 import type { ColumnDef, ViewContext } from './columns.ts';
 import { formatBytes, formatMs, formatRtt } from './format.ts';
 import { t, type LocalText } from './i18n.ts';
-import { rowExtras } from './lab-extras.ts';
 import { stateRole } from './state-roles.ts';
 
 type Col = ColumnDef<ConnectionRow>;
@@ -28,10 +27,9 @@ export function timerLeftMs(row: ConnectionRow, ctx: ViewContext): number | null
   return row.timer.deadline - ctx.now;
 }
 
-/** How long the connection has been in its state at ctx.now; null when the lab does not say. */
-export function timeInStateMs(row: ConnectionRow, ctx: ViewContext): number | null {
-  const since = rowExtras(row).stateSince;
-  return since === undefined ? null : Math.max(0, ctx.now - since);
+/** How long the connection has been in its state at ctx.now. */
+export function timeInStateMs(row: ConnectionRow, ctx: ViewContext): number {
+  return Math.max(0, ctx.now - row.stateSince);
 }
 
 /** 'rto 1.2s', 'timewait 59s', 'rto 3.2s/2' (2 retransmits so far), '' when no timer runs. */
@@ -81,7 +79,7 @@ export const CONNECTION_COLUMNS: readonly Col[] = [
   {
     id: 'since', header: L('In state', '状态持续'), doc: L('How long it has been in this state', '处于当前状态多久了'),
     width: 8, minWidth: 6, align: 'right', priority: 3, live: true,
-    format: (r, ctx) => { const ms = timeInStateMs(r, ctx); return ms === null ? '' : formatMs(ms); },
+    format: (r, ctx) => formatMs(timeInStateMs(r, ctx)),
     sortValue: (r, ctx) => timeInStateMs(r, ctx),
   },
   num('recvQ', L('Recv-Q', 'Recv-Q'), L('Bytes received and not yet read by the application', '已收到但应用尚未读取的字节'), 6, 1, (r) => r.recvQ),

@@ -30,7 +30,6 @@ export function ghostRow(conn: number, events: readonly LabEvent[], labAddr: str
     irs: synIn?.segment.seq ?? 0,
     retransmits: segs.filter((e) => e.dir === 'out' && e.verdict.startsWith('retrans')).length,
     listener: null, orphan: false, accepted: false, responder: null,
-    // A spread until core/api's ConnectionRow declares these (requests.md): it compiles before and after.
-    ...{ stateSince: states.at(-1)?.at ?? first.at, sndBuf: 0, rcvBuf: 0 },
+    stateSince: states.at(-1)?.at ?? first.at, sndBuf: 0, rcvBuf: 0, urgentPointer: null,
   };
 }

@@ -200,9 +200,8 @@ function Info({ row, field, jump, ghost }: { row: ConnectionRow; field: string |
     ['orphan', row.orphan ? 'yes' : 'no'],
   ];
   if (ghost) pairs.splice(0, pairs.length, ['ISS', String(row.iss >>> 0)], ['IRS', String(row.irs >>> 0)]);
-  const more = row as ConnectionRow & { sndBuf?: number; rcvBuf?: number; urgentPointer?: number | null };
-  if (!ghost && more.sndBuf !== undefined) pairs.push(['sndbuf / rcvbuf', `${more.sndBuf} / ${more.rcvBuf}`]);
-  if (more.urgentPointer != null) pairs.push(['urgent ptr', String(more.urgentPointer)]);
+  if (!ghost) pairs.push(['sndbuf / rcvbuf', `${row.sndBuf} / ${row.rcvBuf}`]);
+  if (row.urgentPointer !== null) pairs.push(['urgent ptr', String(row.urgentPointer)]);
   return (
     <dl className="info">
       {pairs.map(([k, v]) => (

@@ -33,6 +33,7 @@ function newRow(id: number, state: TcpState, localPort: number, remotePort: numb
     rto: 1000, rtt: 0, rttvar: 0, cwnd: 10, cwndBytes: 14600, ssthresh: null, mss: 1460, sndWscale: 7, rcvWscale: 7,
     sndUna: 1000, sndNxt: 1000, sndWnd: 65535, rcvNxt: 5000, rcvWnd: 65535, iss: 999, irs: 4999, retransmits: 0,
     listener, orphan: false, accepted: listener === null, responder: listener === null ? 'manual' : null,
+    stateSince: at, sndBuf: 16384, rcvBuf: 131072, urgentPointer: null,
   };
 }
 

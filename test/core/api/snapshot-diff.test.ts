@@ -19,6 +19,7 @@ function conn(id: number, recvQ: number): ConnectionRow {
     remoteAddr: '10.77.0.1', remotePort: 40000 + id, recvQ, sendQ: 0, timer: null, rto: 200, rtt: 1, rttvar: 1, cwnd: 10,
     cwndBytes: 14600, ssthresh: null, mss: 1460, sndWscale: 7, rcvWscale: 7, sndUna: 1, sndNxt: 1, sndWnd: 1, rcvNxt: 1,
     rcvWnd: 1, iss: 0, irs: 0, retransmits: 0, listener: null, orphan: false, accepted: true, responder: 'echo',
+    stateSince: 0, sndBuf: 16384, rcvBuf: 131072, urgentPointer: null,
   };
 }
 

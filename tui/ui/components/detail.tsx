@@ -175,7 +175,7 @@ export function DetailPane({ controller, width, height, now }: DetailProps): Rea
         <Text {...roleProps(role)}>{ROLE_STYLES[role].marker} </Text>
         <Text bold>#{row.id} {row.local} ⇄ {row.remote} </Text>
         <Text {...roleProps(role)}>{row.state}</Text>
-        {inState === null || shown?.gone ? null : <Text {...roleProps(role)}> {formatMs(inState)}</Text>}
+        {shown?.gone ? null : <Text {...roleProps(role)}> {formatMs(inState)}</Text>}
         {gone === '' ? null : <Text color="red">{gone}</Text>}
         <Text dimColor> {row.responder ?? ''} rto {formatMs(row.rto)} mss {row.mss} cwnd {row.cwnd} wnd {row.sndWnd}/{row.rcvWnd}{loading}</Text>
       </Text>

@@ -11,7 +11,7 @@ export function conn(over: Partial<ConnectionRow> & { id: number }): ConnectionR
     localAddr: '10.77.0.2', localPort, remoteAddr: '10.77.0.1', remotePort, recvQ: 0, sendQ: 0, timer: null,
     rto: 204, rtt: 2.5, rttvar: 1.25, cwnd: 10, cwndBytes: 14600, ssthresh: null, mss: 1460, sndWscale: 7, rcvWscale: 7,
     sndUna: 1001, sndNxt: 1001, sndWnd: 64240, rcvNxt: 5001, rcvWnd: 65535, iss: 1000, irs: 5000, retransmits: 0,
-    listener: 1, orphan: false, accepted: true, responder: 'echo',
+    listener: 1, orphan: false, accepted: true, responder: 'echo', stateSince: 0, sndBuf: 0, rcvBuf: 0, urgentPointer: null,
     ...over,
   };
 }
