@@ -22,5 +22,11 @@ export interface LabBackend {
   handlers: LabHandlers;
   /** The lab now, as plain data; cheap enough to call up to ~60 times per second. */
   snapshot(): Snapshot;
+  /**
+   * The lab's time now, ms. A snapshot's `at` is the time of its last change (an idle lab's
+   * snapshot stays the same); a client's first snapshot carries this too, so its clock starts
+   * from the lab's time, not from that change. Without it clients start from `at`.
+   */
+  labTime?(): number;
   events: EventSource;
 }

@@ -66,7 +66,8 @@ function streamPayload(m: StreamMessage): Buffer {
       return b;
     }
     case 'full':
-      return cachedPayload(m.snapshot, () => `{"kind":"full","snapshot":${once(m.snapshot)}}`);
+      // One client's, once: `now` differs from client to client.
+      return Buffer.from(`{"kind":"full","snapshot":${once(m.snapshot)}${m.now === undefined ? '' : `,"now":${m.now}`}}`);
     case 'diff':
       return cachedPayload(m.diff, () => `{"kind":"diff","diff":${JSON.stringify(m.diff)}}`);
     default: {

@@ -52,7 +52,8 @@ export class LabServer implements LabApi {
   subscribeSnapshots(args: unknown, sink: StreamSink<SnapshotMessage>): Result<Subscription> {
     const parsed = validate(streams.snapshots.args, args);
     if (!parsed.ok) return parsed;
-    const feed = new SnapshotFeed(parsed.value.rate, sink, () => this.latestSnapshot(), this.timers);
+    const labNow = this.backend.labTime?.bind(this.backend);
+    const feed = new SnapshotFeed(parsed.value.rate, sink, () => this.latestSnapshot(), this.timers, labNow);
     this.snapshotFeeds.add(feed);
     return ok({ close: () => { feed.close(); this.snapshotFeeds.delete(feed); } });
   }

@@ -30,7 +30,8 @@ export interface SnapshotDiff {
 }
 
 export type SnapshotMessage =
-  | { kind: 'full'; snapshot: Snapshot }
+  /** `now`: the lab's time when it was sent (backend.ts labTime()); `snapshot.at` may be older. */
+  | { kind: 'full'; snapshot: Snapshot; now?: number }
   | { kind: 'diff'; diff: SnapshotDiff };
 
 const jsonCache = new WeakMap<object, string>();

@@ -29,10 +29,12 @@ export class SnapshotFeed {
     private readonly sink: StreamSink<SnapshotMessage>,
     private readonly latest: () => Snapshot,
     private readonly timers: Timers,
+    labNow?: () => number,
   ) {
     this.intervalMs = 1000 / rate;
     this.last = latest();
-    this.deliver({ kind: 'full', snapshot: this.last });
+    const now = labNow?.();
+    this.deliver(now === undefined ? { kind: 'full', snapshot: this.last } : { kind: 'full', snapshot: this.last, now });
     this.arm();
   }
 

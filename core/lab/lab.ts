@@ -347,6 +347,11 @@ export class Lab implements LabBackend {
     subscribe: (cb: (e: LabEvent) => void): (() => void) => this.history.subscribe(cb),
   };
 
+  /** The lab's time now (a snapshot's `at` is that of its last change). */
+  labTime(): number {
+    return this.clock.now();
+  }
+
   snapshot(): Snapshot {
     const key = `${this.history.lastSeq}:${this.version}`;
     if (this.cache !== null && this.cache.key === key) return this.cache.snapshot;

@@ -254,7 +254,7 @@ export class LabStore {
       return;
     }
     this.counterBase ??= { ...this.snapshot.counters };
-    this.clock.follow(this.snapshot, this.localNow());
+    this.clock.follow(this.snapshot, this.localNow(), msg.kind === 'full' ? msg.now : undefined);
     this.changed();
   }
 

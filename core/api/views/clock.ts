@@ -24,11 +24,15 @@ export class LabClock {
     return this.frozenAt ?? this.now(localNow);
   }
 
-  /** Follows the lab's time from a snapshot: its scale, whether it stands still, a replay's position. */
-  follow(s: Snapshot, localNow: number): void {
+  /**
+   * Follows the lab's time from a snapshot: its scale, whether it stands still, a replay's
+   * position. `labNow`: the lab's time when the snapshot was sent, where the message says
+   * (a full snapshot's `now`); the snapshot's own `at` is that of its last change.
+   */
+  follow(s: Snapshot, localNow: number, labNow?: number): void {
     const replay = replayOf(s.info);
     const still = replay !== null ? !(replay.playing ?? false) : timeStatusOf(s.info).paused;
-    const at = replay?.at ?? s.at;
+    const at = replay?.at ?? Math.max(s.at, labNow ?? s.at);
     const scale = replay !== null ? replay.speed ?? 1 : s.info.timeScale;
     if (still) {
       this.frozenAt = replay !== null ? at : this.frozenAt ?? Math.max(at, this.now(localNow));

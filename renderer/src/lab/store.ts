@@ -130,7 +130,7 @@ export class LabStore {
     }
     this.snapshot = msg.kind === 'diff' && before !== null ? applyDiffFast(before, msg.diff) : applySnapshotMessage(this.snapshot, msg);
     this.stampRows(before, msg);
-    this.clock.follow(this.snapshot, performance.now());
+    this.clock.follow(this.snapshot, performance.now(), msg.kind === 'full' ? msg.now : undefined);
     // A scenario starts: the highlight of an earlier one's hint goes.
     const sc = this.snapshot.scenario;
     if (sc?.running === true && !(before?.scenario?.running === true && before.scenario.name === sc.name) && this.ui.highlight !== null) {

@@ -287,6 +287,16 @@ for (const transport of TRANSPORTS) {
         mirror.close();
       });
 
+      it('a full snapshot of an idle lab carries the lab\'s time now, its `at` the time of the last change', async () => {
+        value(await call('listen', { port: 7, backlog: 4, responder: 'echo' }));
+        const changedAt = lab.snapshot().at;
+        tick(5000);
+        const msgs: SnapshotMessage[] = [];
+        value(await client.subscribeSnapshots({ rate: 10 }, (m) => { msgs.push(m); }));
+        await settle();
+        expect(msgs[0]).toMatchObject({ kind: 'full', now: changedAt + 5000, snapshot: { at: changedAt } });
+      });
+
       it('events: filtered by kind and connection, in order; nothing after unsubscribe', async () => {
         const a = value(await client.call('connect', { addr: '10.77.0.1', port: 9 })).conn;
         const b = value(await client.call('connect', { addr: '10.77.0.1', port: 9 })).conn;

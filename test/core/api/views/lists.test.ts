@@ -1,6 +1,7 @@
 // Counters, knobs, trace lines, the lab clock.
 import { describe, expect, it } from 'vitest';
 import type { KnobInfo } from '../../../../core/api/contract.ts';
+import type { Snapshot } from '../../../../core/api/snapshot.ts';
 import { LabClock } from '../../../../core/api/views/clock.ts';
 import { counterDeltas, counterGroups } from '../../../../core/api/views/counters.ts';
 import { knobRows, parseKnobInput } from '../../../../core/api/views/knobs.ts';
@@ -84,5 +85,15 @@ describe('lab clock', () => {
     expect(c.now(700)).toBe(9000);
     c.observe(9000, 700, 0.5);
     expect(c.now(900)).toBe(9100);
+  });
+
+  it('starts from the lab\'s time when the snapshot was sent, not from its last change', () => {
+    const idle = { at: 1000, info: { timeScale: 1 } } as Snapshot;
+    const c = new LabClock();
+    c.follow(idle, 100, 61_000);
+    expect(c.labNow(600)).toBe(61_500);
+    const d = new LabClock();
+    d.follow(idle, 100);
+    expect(d.labNow(600)).toBe(1500);
   });
 });
