@@ -3,14 +3,22 @@
 // fills; what happens to the last ones depends on tcp_abort_on_overflow (0: the ACK is dropped
 // and the request waits; 1: RST). A SYN that arrives while the accept queue is full is dropped
 // either way. Then the listener accepts again and the waiting ones get through.
-import { defineScenario, watchCounter, watchKnob, watchListener, type ScenarioRun } from './framework.ts';
+//
+// The lab's SYN-ACKs are held SYNACK_HOLD ms on the wire (a round trip of that length), so the
+// two clients that connect "at once" both reach the SYN queue before either handshake completes
+// even when the kernel-side program is scheduled late between its two connect() calls (on a busy
+// machine the first handshake could otherwise complete before the second SYN is sent, and that
+// SYN, not an ACK, would meet the full accept queue). The schedule leaves SYNACK_HOLD ms of slack
+// on each side: client 2 is done before 3 and 4 start, client 5 starts after both are.
+import { defineScenario, watchCounter, watchFault, watchKnob, watchListener, type ScenarioRun } from './framework.ts';
 import type { ToolLine } from './kernel.ts';
 import { ms } from './observe.ts';
 import { toolOk } from './util.ts';
 
 const BACKLOG = 2;
 const RESUME_AFTER = 2500;
-const SCHEDULE = [0, 150, 300, 300, 450];
+const SYNACK_HOLD = 100;
+const SCHEDULE = [0, 200, 400, 400, 700];
 
 interface Client { i: number; connected: number | null; error: string | null; bytes: number; first: number | null; start: number | null; wall: number; t: number; local?: string }
 
@@ -23,7 +31,10 @@ async function round(s: ScenarioRun, port: number, abort: 0 | 1): Promise<{ list
   s.setKnob('tcp_abort_on_overflow', abort);
   const listener = s.listen(port, { backlog: BACKLOG, responder: 'echo' });
   s.lab.handlers.pauseAccept({ listener });
+  const hold = s.fault({ id: `round-trip-${port}`, dir: 'out', srcPort: port, flags: 'S.', count: 'all', action: { type: 'delay', ms: SYNACK_HOLD } });
   s.watch(
+    watchFault(hold, `Our SYN-ACKs are held ${SYNACK_HOLD} ms (a ${SYNACK_HOLD} ms round trip): clients 3 and 4 both reach the SYN queue first`,
+      `我们的 SYN-ACK 被扣住 ${SYNACK_HOLD} 毫秒(${SYNACK_HOLD} 毫秒的往返时间):客户端 3 和 4 都先进入半连接队列`),
     watchListener(listener, 'acceptQueue', `The accept queue: backlog ${BACKLOG} holds ${BACKLOG + 1} (Linux: full when more than backlog)`,
       `全连接队列:backlog ${BACKLOG} 可容纳 ${BACKLOG + 1} 个(Linux:超过 backlog 才算满)`),
     watchListener(listener, 'synQueue', 'Requests whose final ACK was dropped wait here', '最后的 ACK 被丢弃的请求在这里等待'),
