@@ -89,6 +89,14 @@ export class ScenarioRun {
     return this.lab.clock.now();
   }
 
+  /**
+   * `ms` of real time in lab ms, at the lab's time scale: how late a busy machine may make a lab
+   * timer (the event loop runs late in real time), as the checks measure it.
+   */
+  realMs(ms: number): number {
+    return ms * this.lab.timeStatus().scale;
+  }
+
   get kernel(): KernelApi {
     if (this.kernelSide === null) throw new ScenarioRefused('this scenario needs the kernel side; it runs only on a TUN');
     return this.kernelSide;

@@ -27,12 +27,24 @@ async function sample(s: ScenarioRun, localPort: number): Promise<Sample | null>
   return { at: syn.at, localPort, iss: syn.segment.seq, irs: synAck?.segment.seq ?? null };
 }
 
-/** ISN growth per ms over a series (first to last, modulo 2^32). */
+/**
+ * ISN growth per ms over a series (modulo 2^32): the median of the slopes between every two of
+ * its connections (Theil-Sen). The times are the lab's, when it sent each SYN; the kernel chose
+ * its ISN when the SYN reached it, a little later, and on a busy machine now and then much later.
+ * One such connection moves a first-to-last slope; the median does not see it.
+ */
 function slope(xs: readonly Sample[], key: 'iss' | 'irs'): number | null {
-  const a = xs[0];
-  const b = xs[xs.length - 1];
-  if (a === undefined || b === undefined || a === b || a[key] === null || b[key] === null) return null;
-  return seqDiff(b[key] as number, a[key] as number) / (b.at - a.at);
+  const pts = xs.filter((x) => x[key] !== null);
+  const slopes: number[] = [];
+  for (let i = 0; i < pts.length; i++) {
+    for (let j = i + 1; j < pts.length; j++) {
+      if (pts[j].at > pts[i].at) slopes.push(seqDiff(pts[j][key] as number, pts[i][key] as number) / (pts[j].at - pts[i].at));
+    }
+  }
+  if (slopes.length === 0) return null;
+  slopes.sort((a, b) => a - b);
+  const mid = slopes.length >> 1;
+  return slopes.length % 2 === 1 ? slopes[mid] : (slopes[mid - 1] + slopes[mid]) / 2;
 }
 
 const fmt = (x: number | null): string => (x === null ? 'n/a' : x.toFixed(x >= 1000 ? 0 : 1));

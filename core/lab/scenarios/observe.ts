@@ -104,11 +104,6 @@ export function ms(n: number): string {
   return n >= 10_000 ? `${(n / 1000).toFixed(1)} s` : n >= 1000 ? `${(n / 1000).toFixed(2)} s` : `${n.toFixed(n < 10 ? 1 : 0)} ms`;
 }
 
-/** Within a relative tolerance (and an absolute floor in the same unit). */
-export function near(observed: number, expected: number, rel: number, abs = 0): boolean {
-  return Math.abs(observed - expected) <= Math.max(abs, Math.abs(expected) * rel);
-}
-
 /** Bytes of new data in these segments (retransmitted or duplicate bytes counted once). */
 export function newBytes(segs: readonly SegmentEvent[]): number {
   let top: number | null = null;
@@ -128,10 +123,14 @@ export function newBytes(segs: readonly SegmentEvent[]): number {
 }
 
 /**
- * A timer's observed wait against the expected one: timers fire late (a busy machine, the
- * event loop), never early. Allows `early` ms early (clock granularity) and late by the larger
- * of `lateAbs` ms and `lateRel` of the expected wait.
+ * A lab timer's wait, measured in lab time between the events' own timestamps, against the
+ * expected one. Never early: the runtime runs a deadline only once lab time has reached it, and
+ * deadlines are rounded up to whole ms (1 ms is allowed for the times kept rounded down, like the
+ * last receive keepalive counts from). Late by as much as a busy machine delays the lab's event
+ * loop, so the upper bound is generous: `late` lab ms (ScenarioRun.realMs turns real lateness into
+ * lab ms at the lab's time scale), chosen by each check to stay clear of what the lesson's timer
+ * could be confused with (say a doubled wait, or the next knob value).
  */
-export function onTime(observed: number, expected: number, lateAbs = 150, lateRel = 0.1, early = 5): boolean {
-  return observed >= expected - early && observed <= expected + Math.max(lateAbs, expected * lateRel);
+export function onTime(observed: number, expected: number, late: number): boolean {
+  return observed >= expected - 1 && observed <= expected + late;
 }

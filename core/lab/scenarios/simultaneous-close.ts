@@ -3,8 +3,13 @@
 import { defineScenario, watchConn, watchFault } from './framework.ts';
 
 const LAB_PORT = 7401;
-const KERNEL_FIN_HOLD = 300;
-const LAB_OUT_HOLD = 600;
+// The FINs cross when the lab closes less than KERNEL_FIN_HOLD ms after the kernel (or less than
+// LAB_OUT_HOLD ms before): the margin a busy machine's late lab timer (or late kernel program) has.
+// The kernel stays in CLOSING for KERNEL_FIN_HOLD ms less that lateness, long enough for ss to see.
+const KERNEL_FIN_HOLD = 500;
+const LAB_OUT_HOLD = 800;
+/** The kernel's states are read with ss for this long from just before the close (TIME-WAIT comes KERNEL_FIN_HOLD + LAB_OUT_HOLD after it). */
+const WATCH_MS = 3000;
 
 export const simultaneousClose = defineScenario({
   name: 'simultaneous-close',
@@ -16,11 +21,11 @@ export const simultaneousClose = defineScenario({
   explain: {
     en: [
       'What the teaching material says (the article on the states): CLOSING is rare; it happens when you have sent a FIN and, instead of the ACK for it, receive the peer\'s FIN, that is when both sides close at almost the same time. That is right.',
-      'What happens then (RFC 9293, figure 13, and Linux): each side ACKs the other\'s FIN and waits in CLOSING for the ACK of its own; when it arrives, each side enters TIME-WAIT. So a simultaneous close leaves both sides in TIME-WAIT, not just one. On a real network the FINs cross only when the two close() calls are closer together than the round-trip time; here the round trip is microseconds, so the fault injector holds the kernel\'s FIN for 300 ms and everything the lab sends for 600 ms (watch the fault rules fire). The kernel\'s CLOSING is read with ss inside its namespace.',
+      'What happens then (RFC 9293, figure 13, and Linux): each side ACKs the other\'s FIN and waits in CLOSING for the ACK of its own; when it arrives, each side enters TIME-WAIT. So a simultaneous close leaves both sides in TIME-WAIT, not just one. On a real network the FINs cross only when the two close() calls are closer together than the round-trip time; here the round trip is microseconds, so the fault injector holds the kernel\'s FIN for 500 ms and everything the lab sends for 800 ms (watch the fault rules fire). The kernel\'s CLOSING is read with ss inside its namespace.',
     ].join('\n\n'),
     zh: [
       '教材怎么说(讲状态的那篇文章):CLOSING 很少见;当你发出 FIN 后,没有收到它的 ACK,反而收到了对方的 FIN,也就是双方几乎同时关闭时,就会出现。这是对的。',
-      '接下来会怎样(RFC 9293 图 13,以及 Linux):每一方都确认对方的 FIN,并在 CLOSING 中等待对自己 FIN 的确认;确认到达后,双方都进入 TIME-WAIT。所以同时关闭会让双方都进入 TIME-WAIT,而不只是一方。在真实网络中,只有两次 close() 的间隔小于往返时间,FIN 才会交叉;这里往返时间只有几微秒,所以故障注入器把内核的 FIN 扣住 300 毫秒,把实验室发出的所有报文扣住 600 毫秒(注意观察故障规则的触发)。内核的 CLOSING 状态通过在它的命名空间里运行 ss 读取。',
+      '接下来会怎样(RFC 9293 图 13,以及 Linux):每一方都确认对方的 FIN,并在 CLOSING 中等待对自己 FIN 的确认;确认到达后,双方都进入 TIME-WAIT。所以同时关闭会让双方都进入 TIME-WAIT,而不只是一方。在真实网络中,只有两次 close() 的间隔小于往返时间,FIN 才会交叉;这里往返时间只有几微秒,所以故障注入器把内核的 FIN 扣住 500 毫秒,把实验室发出的所有报文扣住 800 毫秒(注意观察故障规则的触发)。内核的 CLOSING 状态通过在它的命名空间里运行 ss 读取。',
     ].join('\n\n'),
   },
   async run(s) {
@@ -35,8 +40,8 @@ export const simultaneousClose = defineScenario({
     await s.until(() => s.row(conn)?.state === 'ESTABLISHED', 2000);
     const finRule = s.fault({ id: 'hold-kernel-fin', dir: 'in', port: LAB_PORT, hasFlags: 'F', count: 'all', action: { type: 'delay', ms: KERNEL_FIN_HOLD } });
     const outRule = s.fault({ id: 'hold-lab-output', dir: 'out', port: LAB_PORT, count: 'all', action: { type: 'delay', ms: LAB_OUT_HOLD } });
-    // Watch the kernel's states while it closes: ss every 20 ms for 2 s.
-    const watcher = s.kernel.watchStates(kport ?? 0, 2000, 20);
+    // Watch the kernel's states while it closes: ss every 20 ms.
+    const watcher = s.kernel.watchStates(kport ?? 0, WATCH_MS, 20);
     s.watch(
       watchConn(conn, 'state', 'FIN-WAIT-1 after our close(), CLOSING when the kernel\'s FIN arrives first, TIME-WAIT when our FIN is ACKed',
         'close() 之后是 FIN-WAIT-1,内核的 FIN 先到时进入 CLOSING,我们的 FIN 被确认后进入 TIME-WAIT'),
