@@ -2,7 +2,7 @@
 // TIME-WAIT can be watched to its end on the lab's side; the kernel's TIME-WAIT (60 s, fixed in
 // Linux) is shown with ss inside the namespace.
 import { defineScenario, watchConn, watchKnob } from './framework.ts';
-import { ms, onTime } from './observe.ts';
+import { ms } from './observe.ts';
 import { drain, toolOk } from './util.ts';
 
 const LAB_PORT = 7201;
@@ -55,9 +55,9 @@ export const close = defineScenario({
     const tw = s.seen.enteredAt(conn, 'TIME-WAIT');
     const end = s.seen.states(conn).find((e) => e.from === 'TIME-WAIT')?.at ?? null;
     const dur = tw !== null && end !== null ? end - tw : null;
-    // Never shorter; up to 1 s (real) late on a busy machine (a restarted TIME-WAIT would last twice as long).
+    // Not shorter; up to 1 s late on a busy machine (a restarted TIME-WAIT would last twice as long).
     s.check('TIME-WAIT lasted 2*MSL', 'TIME-WAIT 持续了 2*MSL', ms(2 * MSL_S * 1000), dur === null ? 'did not end' : ms(dur),
-      dur !== null && onTime(dur, 2 * MSL_S * 1000, s.realMs(1000)));
+      dur !== null && s.onTime(dur, 2 * MSL_S * 1000, 1000));
     const ssLine = kernelSide.lines.find((l) => l.step === 'ss');
     const kernelCW = Array.isArray(ssLine?.lines) && (ssLine.lines as string[]).some((l) => l.startsWith('CLOSE-WAIT') && l.includes(`${s.labAddr}:${LAB_PORT}`));
     s.check('meanwhile the kernel socket was in CLOSE-WAIT (ss -tan)', '此时内核的套接字处于 CLOSE-WAIT(ss -tan)', 'CLOSE-WAIT',

@@ -3,7 +3,7 @@
 // once; with delack_ms 200 ms (Linux's maximum) the single ones wait 200 ms.
 import type { SegmentEvent } from '../../api/events.ts';
 import { defineScenario, watchConn, watchCounter, watchKnob, type ScenarioRun } from './framework.ts';
-import { ms, onTime } from './observe.ts';
+import { ms } from './observe.ts';
 
 const LAB_PORT = 8001;
 
@@ -62,9 +62,9 @@ export const delayedAck = defineScenario({
     await s.sleep(300);
     const p1 = ackTimings(s, conn, since);
     const smalls = p1.filter((t) => t.data.segment.len === 5);
-    // Never sooner than delack_ms; up to 150 ms late, which still tells it from part 2's 200 ms.
+    // Not sooner than delack_ms; up to 150 ms late, which still tells it from part 2's 200 ms.
     s.check('each lone small segment was ACKed after delack_ms (40 ms)', '每个单独的小报文都在 delack_ms(40 毫秒)之后被确认', '4 x 40 ms',
-      show(smalls), smalls.length === 4 && smalls.every((t) => t.delay !== null && onTime(t.delay, 40, 150)));
+      show(smalls), smalls.length === 4 && smalls.every((t) => t.delay !== null && s.onTime(t.delay, 40, 150)));
     const full = p1.filter((t) => t.data.segment.len > 5);
     const pairAck = full.length === 2 ? full[1] : undefined;
     s.check('two full-sized segments: the ACK left at once after the second', '两个满长度报文:第二个之后立即发出 ACK', '2 segments, ACK < 10 ms after the second',
@@ -79,7 +79,7 @@ export const delayedAck = defineScenario({
     await client.done;
     await s.sleep(300);
     const p2 = ackTimings(s, conn, since2).filter((t) => t.data.segment.len === 5);
-    // Never sooner than 200 ms; up to 500 ms late on a busy machine.
-    s.check('each was ACKed after 200 ms', '每个都在 200 毫秒之后被确认', '3 x 200 ms', show(p2), p2.length === 3 && p2.every((t) => t.delay !== null && onTime(t.delay, 200, s.realMs(500))));
+    // Not sooner than 200 ms; up to 500 ms late on a busy machine.
+    s.check('each was ACKed after 200 ms', '每个都在 200 毫秒之后被确认', '3 x 200 ms', show(p2), p2.length === 3 && p2.every((t) => t.delay !== null && s.onTime(t.delay, 200, 500)));
   },
 });

@@ -65,6 +65,9 @@ export function scenarioReport(lab: Lab): ScenarioReport | null {
 
 const MAX_HINTS = 8;
 
+/** Real ms an event may be stamped after the moment the stack acted at (a busy machine's preemption included). */
+const STAMP_MS = 20;
+
 export class ScenarioRun {
   readonly lab: Lab;
   readonly signal: AbortSignal;
@@ -90,11 +93,17 @@ export class ScenarioRun {
   }
 
   /**
-   * `ms` of real time in lab ms, at the lab's time scale: how late a busy machine may make a lab
-   * timer (the event loop runs late in real time), as the checks measure it.
+   * Whether a lab timer's wait, measured between the events' own lab timestamps, is `expected`
+   * lab ms. A timer never fires before its deadline, but an event is stamped as the stack emits
+   * it, a moment after it read the clock to act: a wait may come out short by that moment
+   * (STAMP_MS of real time allowed) and long by as much as a busy machine delays the lab's event
+   * loop: `lateMs` of real time, chosen by each check to stay clear of what the lesson's timer
+   * could be confused with (a doubled wait, the next knob value). Real ms count as lab ms at the
+   * lab's time scale.
    */
-  realMs(ms: number): number {
-    return ms * this.lab.timeStatus().scale;
+  onTime(observed: number, expected: number, lateMs: number): boolean {
+    const scale = this.lab.timeStatus().scale;
+    return observed >= expected - STAMP_MS * scale && observed <= expected + lateMs * scale;
   }
 
   get kernel(): KernelApi {

@@ -3,7 +3,7 @@
 // three probes go unanswered and the connection is dropped (ETIMEDOUT, an RST to the peer).
 import type { SegmentEvent } from '../../api/events.ts';
 import { defineScenario, watchConn, watchCounter, watchFault } from './framework.ts';
-import { gaps, ms, onTime } from './observe.ts';
+import { gaps, ms } from './observe.ts';
 import { toolOk } from './util.ts';
 
 const KERNEL_PORT = 7952;
@@ -59,11 +59,11 @@ export const keepalive = defineScenario({
     const answered = segs.filter(isProbe);
     const acks = answered.map(answerTo);
     // RFC 1122 4.2.3.6 / Linux: idle counts from the last segment received (the handshake's
-    // SYN-ACK, then the answer to the probe before). Never sooner; up to 500 ms late on a busy machine.
+    // SYN-ACK, then the answer to the probe before). Not sooner; up to 500 ms late on a busy machine.
     const idleBefore = answered.map((p) => p.at - (segs.filter((e) => e.dir === 'in' && e.seq < p.seq).at(-1)?.at ?? -Infinity));
     s.check(`probes every ${IDLE} s while the kernel answers`, `内核应答时每 ${IDLE} 秒探测一次`, `2 probes (seq = SND.UNA - 1 = ${iss ?? '?'}), each after ${IDLE} s without receiving anything, each ACKed`,
       `${answered.length} probes after ${idleBefore.map(ms).join(', ')} idle, ${acks.filter((a) => a !== undefined).length} ACKed`,
-      answered.length === 2 && acks.every((a) => a !== undefined) && idleBefore.every((t) => onTime(t, IDLE * 1000, s.realMs(500))));
+      answered.length === 2 && acks.every((a) => a !== undefined) && idleBefore.every((t) => s.onTime(t, IDLE * 1000, 500)));
     s.check('the connection is still established', '连接仍处于 ESTABLISHED', 'ESTABLISHED', s.row(conn)?.state ?? 'CLOSED', s.row(conn)?.state === 'ESTABLISHED');
 
     // ---- part 2: silenced ---------------------------------------------------------------------
@@ -76,9 +76,9 @@ export const keepalive = defineScenario({
     await s.until(() => s.row(conn) === null, (IDLE + INTVL * (CNT + 1)) * 1000 + 3000);
     const unanswered = s.seen.segments(conn, t0).filter(isProbe);
     const g = gaps(unanswered.map((e) => e.at));
-    // Never closer; up to 500 ms late on a busy machine (probes IDLE s apart would be too far).
+    // Not closer; up to 500 ms late on a busy machine (probes IDLE s apart would be too far).
     s.check(`${CNT} unanswered probes, ${INTVL} s apart`, `${CNT} 次无应答的探测,间隔 ${INTVL} 秒`, `${CNT} probes, gaps ${ms(INTVL * 1000)}`,
-      `${unanswered.length} probes, gaps ${g.map(ms).join(', ') || '-'}`, unanswered.length === CNT && g.every((x) => onTime(x, INTVL * 1000, s.realMs(500))));
+      `${unanswered.length} probes, gaps ${g.map(ms).join(', ') || '-'}`, unanswered.length === CNT && g.every((x) => s.onTime(x, INTVL * 1000, 500)));
     const err = s.seen.ofKind('error').find((e) => e.conn === conn);
     const rstOut = s.seen.segments(conn, t0).find((e) => e.dir === 'out' && e.segment.flags.includes('R'));
     s.check('then the connection was dropped: ETIMEDOUT, an RST to the peer', '然后连接被丢弃:ETIMEDOUT,并向对端发送 RST', 'ETIMEDOUT, RST, TCPKeepAliveTimeouts +1',

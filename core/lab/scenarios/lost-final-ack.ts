@@ -3,7 +3,7 @@
 // with exponential backoff (1, 2, 4 s), each answered by an ACK that is dropped too. After 8 s
 // the kernel sends data: that segment carries the ACK and completes the handshake.
 import { defineScenario, watchConn, watchFault, watchKnob, watchListener } from './framework.ts';
-import { gaps, ms, onTime } from './observe.ts';
+import { gaps, ms } from './observe.ts';
 import { stepLine, toolOk } from './util.ts';
 
 const LAB_PORT = 7601;
@@ -47,9 +47,9 @@ export const lostFinalAck = defineScenario({
     const synAcks = s.seen.segments(conn).filter((e) => e.dir === 'out' && e.segment.flags === 'S.');
     const g = gaps(synAcks.map((e) => e.at));
     const expected = [1000, 2000, 4000];
-    // Each wait never shorter than its doubling (no backoff would show 1 s, 1 s, 1 s); up to 500 ms late on a busy machine.
+    // Each wait not shorter than its doubling (no backoff would show 1 s, 1 s, 1 s); up to 500 ms late on a busy machine.
     s.check('SYN-ACK sent, then resent with exponential backoff', 'SYN-ACK 发出后按指数退避重发', expected.map(ms).join(', '),
-      g.length === 0 ? 'no resends' : g.map(ms).join(', '), g.length === expected.length && g.every((x, i) => onTime(x, expected[i], s.realMs(500))));
+      g.length === 0 ? 'no resends' : g.map(ms).join(', '), g.length === expected.length && g.every((x, i) => s.onTime(x, expected[i], 500)));
     const ssLine = stepLine(done.lines, 'ss');
     const estab = Array.isArray(ssLine?.lines) && (ssLine.lines as string[]).some((l) => l.startsWith('ESTAB') && l.includes(`${s.labAddr}:${LAB_PORT}`));
     s.check('meanwhile the kernel already counted itself connected (ss: ESTAB)', '此时内核已认为自己连接成功(ss:ESTAB)', 'ESTAB',

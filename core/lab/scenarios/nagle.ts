@@ -4,7 +4,7 @@
 // the lab delays its ACKs by 100 ms: with Nagle the second waits for that ACK (the classic
 // Nagle + delayed-ACK stall); with TCP_NODELAY it leaves at once.
 import { defineScenario, watchConn, watchKnob, type ScenarioRun } from './framework.ts';
-import { ms, onTime } from './observe.ts';
+import { ms } from './observe.ts';
 import { kernelPort, toolOk } from './util.ts';
 
 const SINK_PORT = 8002;
@@ -96,12 +96,12 @@ export const nagle = defineScenario({
     s.setKnob('delack_ms', DELACK);
     s.watch(watchKnob('delack_ms', `The lab delays its ACKs ${DELACK} ms: the kernel's second write waits for that ACK`, `实验室把 ACK 延迟 ${DELACK} 毫秒:内核的第二次写入要等这个 ACK`));
     s.listen(LAB_PORT, { responder: 'manual' });
-    // Our ACK leaves delack_ms after the first segment arrived, never sooner (a lab timer), and the
+    // Our ACK leaves delack_ms after the first segment arrived, not sooner (a lab timer), and the
     // kernel sends the second only on that ACK: at least delack_ms; late by what a busy machine
     // delays our ACK (more than 100 ms and the kernel's own timer would have sent it first).
     const stall = await writeWrite(s, false);
     s.check('kernel with Nagle: the second write waited for our delayed ACK', '内核使用 Nagle:第二次写入等待了我们的延迟 ACK', `~${DELACK} ms between the two segments, after our ACK of the first`,
-      gapText(stall), stall !== null && stall.afterOurAck && onTime(stall.gap, DELACK, s.realMs(500)));
+      gapText(stall), stall !== null && stall.afterOurAck && s.onTime(stall.gap, DELACK, 500));
     // Not waiting shows as the second segment arriving before our (delayed) ACK of the first;
     // a gap in ms would also count how late the kernel's program was scheduled between its writes.
     const quick = await writeWrite(s, true);

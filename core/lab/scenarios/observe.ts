@@ -121,16 +121,3 @@ export function newBytes(segs: readonly SegmentEvent[]): number {
   }
   return n;
 }
-
-/**
- * A lab timer's wait, measured in lab time between the events' own timestamps, against the
- * expected one. Never early: the runtime runs a deadline only once lab time has reached it, and
- * deadlines are rounded up to whole ms (1 ms is allowed for the times kept rounded down, like the
- * last receive keepalive counts from). Late by as much as a busy machine delays the lab's event
- * loop, so the upper bound is generous: `late` lab ms (ScenarioRun.realMs turns real lateness into
- * lab ms at the lab's time scale), chosen by each check to stay clear of what the lesson's timer
- * could be confused with (say a doubled wait, or the next knob value).
- */
-export function onTime(observed: number, expected: number, late: number): boolean {
-  return observed >= expected - 1 && observed <= expected + late;
-}

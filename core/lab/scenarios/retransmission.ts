@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import type { SegmentEvent } from '../../api/events.ts';
 import { defineScenario, watchConn, watchCounter, watchFault, type ScenarioRun } from './framework.ts';
-import { gaps, ms, onTime } from './observe.ts';
+import { gaps, ms } from './observe.ts';
 import { stepLine, toolOk } from './util.ts';
 
 const PORT_RTO = 7961;
@@ -75,10 +75,9 @@ export const retransmission = defineScenario({
     const first = s.seen.segments(a.conn, since).find((e) => e.dir === 'out' && e.segment.len > 0);
     const sent = first === undefined ? [] : copies(s, a.conn, first.segment.seq, since);
     const g = gaps(sent.map((e) => e.at));
-    // Each wait doubles: RTO, 2*RTO, 4*RTO, never shorter (no backoff would show RTO three times);
+    // Each wait doubles: RTO, 2*RTO, 4*RTO, not shorter (no backoff would show RTO three times);
     // up to 300 ms late on a busy machine.
-    const late = s.realMs(300);
-    const backoff = g.length === 3 && onTime(g[0], rto, late) && onTime(g[1], 2 * rto, late) && onTime(g[2], 4 * rto, late);
+    const backoff = g.length === 3 && s.onTime(g[0], rto, 300) && s.onTime(g[1], 2 * rto, 300) && s.onTime(g[2], 4 * rto, 300);
     s.check('sent 4 times, the waits doubling: RTO, 2*RTO, 4*RTO', '共发送 4 次,等待时间加倍:RTO、2*RTO、4*RTO',
       `${ms(rto)}, ${ms(2 * rto)}, ${ms(4 * rto)}`, g.length === 0 ? 'no retransmission' : g.map(ms).join(', '), backoff);
     s.check('each was a timeout (TCPTimeouts)', '每次都是超时(TCPTimeouts)', '+3', `+${s.counter('TCPTimeouts') - timeouts0}`, s.counter('TCPTimeouts') - timeouts0 === 3);
