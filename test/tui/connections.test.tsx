@@ -28,6 +28,16 @@ describe('the connections table (80x24)', () => {
     for (const l of lines) expect(l.length).toBeLessThanOrEqual(80);
   });
 
+  it('shows the run\'s notice in full while there are no connections (the status line truncates it)', async () => {
+    const notice = 'this run has its own namespace tcplab-42 with TUN tl42 (kernel 10.77.0.1/24, lab 10.77.0.2), deleted on exit; try: tcplab listen 80 --responder http, then ip netns exec tcplab-42 curl http://10.77.0.2/';
+    h = await startTui({ notice });
+    const f = h.frame();
+    expect(f).toContain('no connections');
+    expect(f.split('\n').filter((l) => l.startsWith('  ')).join(' ').replace(/\s+/g, ' ')).toContain('ip netns exec tcplab-42 curl http://10.77.0.2/');
+    const g = await h.press('o', '7', KEYS.enter);
+    expect(g).not.toContain('ip netns exec tcplab-42 curl');
+  });
+
   it('shows how long each connection has been in its state, where there is room (120 columns)', async () => {
     h = await startTui({ width: 120, height: 30 });
     await h.press('o', '9', KEYS.enter);

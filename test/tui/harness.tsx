@@ -83,6 +83,8 @@ export interface HarnessOptions {
   scenarios?: readonly Scenario<Lab>[];
   /** Wraps the client the TUI talks through (test doubles of methods the lab has not yet). */
   wrap?: (client: LabClient) => LabClient;
+  /** The run's notice (as `tcplab tui` passes it). */
+  notice?: string;
 }
 
 export async function startTui(opts: HarnessOptions = {}): Promise<Harness> {
@@ -113,6 +115,7 @@ export async function startTui(opts: HarnessOptions = {}): Promise<Harness> {
     selectDelayMs: 0,
     writeFile: async (path, data) => { h.written.push({ path, data }); },
     date: () => new Date(2025, 0, 2, 3, 4, 5),
+    notice: opts.notice,
   });
   const tree = <App controller={controller} width={width} height={height} where="own lab" tickMs={0} frameMs={0} />;
   let frame: () => string;

@@ -89,6 +89,8 @@ export interface ControllerOptions {
   selectDelayMs?: number;
   /** Today's date for the default pcap file name. */
   date?: () => Date;
+  /** What the user should know about this run (e.g. the namespace made for it and how to reach it). */
+  notice?: string;
 }
 
 /** The columns `s` cycles through, in order. */
@@ -98,6 +100,8 @@ const zero = (): Record<Listed, number> => ({ connections: 0, listeners: 0, knob
 
 export class Controller {
   state: UiState;
+  /** The run's notice (ControllerOptions.notice), shown in full while there are no connections. */
+  readonly notice: string | null;
   /** Rows per page of each list, set by the views as they lay out. */
   readonly pageSize: Record<Listed, number> = { connections: 10, listeners: 5, knobs: 10, faults: 5, counters: 10, trace: 10, scenarios: 5 };
   /** The scenarios view lays out in one column (set as it renders): v then opens the plot. */
@@ -112,6 +116,7 @@ export class Controller {
   private readonly time: TimeKeys;
 
   constructor(readonly store: LabStore, private readonly opts: ControllerOptions) {
+    this.notice = opts.notice ?? null;
     this.time = new TimeKeys({
       client: store.client,
       info: () => store.snapshot?.info ?? null,

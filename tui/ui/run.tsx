@@ -52,6 +52,7 @@ export async function runTui(opts: RunOptions): Promise<number> {
     lang: opts.lang,
     quit: () => quit(),
     writeFile: (path, data) => writeFile(path, data),
+    notice: opts.notice,
   });
   if (opts.notice !== undefined) controller.setStatus(opts.notice);
   const writer = new FrameWriter(out, { maxFps: MAX_FPS });

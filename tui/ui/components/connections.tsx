@@ -3,7 +3,7 @@
 import React from 'react';
 import { Box, Text } from 'ink';
 import { COLUMN_GAP, layoutColumns, type LaidOutColumn, type ViewContext } from '../../../core/api/views/columns.ts';
-import { fit } from '../../../core/api/views/format.ts';
+import { fit, wrapText } from '../../../core/api/views/format.ts';
 import { t, type Lang } from '../../../core/api/views/i18n.ts';
 import { CONNECTION_COLUMNS } from '../../../core/api/views/netstat.ts';
 import { ROLE_STYLES, stateRole, type Role } from '../../../core/api/views/state-roles.ts';
@@ -109,6 +109,10 @@ export function ConnectionsTable({ controller, width, height, now }: TableProps)
   }
   if (rows.length === 0) {
     lines.push(<Text key="empty" dimColor>  {filter.source === '' ? t(lang, 'table.empty') : t(lang, 'table.emptyFiltered', { filter: filter.source })}</Text>);
+    // The run's notice (how to reach its namespace) in full, where the user looks first.
+    if (filter.source === '' && controller.notice !== null) {
+      wrapText(controller.notice, width - 4).slice(0, bodyHeight - 2).forEach((l, i) => lines.push(<Text key={`notice${i}`}>  {l}</Text>));
+    }
   }
   return (
     <Box flexDirection="column" width={width} height={height}>
