@@ -135,6 +135,16 @@ describe('tcplab start', () => {
     expect(ran).toEqual([{ args: ['--simulated'], notice: said[0] }]);
   });
 
+  it('leaves the desktop app\'s own options out of the terminal UI\'s (the TUI has no kernel shell)', async () => {
+    const ran: (readonly string[])[] = [];
+    await start(['--no-shell', '--simulated'], {
+      desktop: async () => ({ launched: false, why: 'no display' }),
+      terminal: async (args) => { ran.push(args); return 0; },
+      say: () => {},
+    });
+    expect(ran).toEqual([['--simulated']]);
+  });
+
   it('does not start the terminal UI when the desktop app started', async () => {
     let ran = false;
     const code = await start([], { desktop: async () => ({ launched: true }), terminal: async () => { ran = true; return 0; }, say: () => {} });

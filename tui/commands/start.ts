@@ -4,12 +4,16 @@
 import type { Command } from './command.ts';
 import { tui } from './tui.ts';
 
-export const START_USAGE = `usage: tcplab start [--replay FILE] [tui options]
+export const START_USAGE = `usage: tcplab start [--replay FILE] [--no-shell] [tui options]
 
 The desktop app when there is a display and the Electron runtime; otherwise the terminal UI
 (tcplab tui, with the same options: see tcplab tui --help). --replay FILE opens a session
-recorded with tcplab record, read-only and without a TUN, in either.
+recorded with tcplab record, read-only and without a TUN, in either. --no-shell: the desktop
+app offers no shell on the kernel side (the terminal UI has none).
 `;
+
+/** The desktop app's options the terminal UI has no use for (it has no kernel shell). */
+const DESKTOP_ONLY = new Set(['--no-shell']);
 
 export type DesktopLaunch = { launched: true } | { launched: false; why: string };
 
@@ -45,7 +49,8 @@ export async function start(argv: readonly string[], deps: {
   if (r.launched) return 0;
   const line = fallbackLine(r.why);
   (deps.say ?? ((l: string) => process.stderr.write(`${l}\n`)))(line);
-  return (deps.terminal ?? ((a, n) => tui(a, undefined, n)))(argv, line);
+  const args = argv.filter((a) => !DESKTOP_ONLY.has(a));
+  return (deps.terminal ?? ((a, n) => tui(a, undefined, n)))(args, line);
 }
 
 export const startCommand: Command = {
