@@ -48,6 +48,7 @@ export class EventFeed {
   private readonly kinds: ReadonlySet<string> | null;
   private readonly conns: ReadonlySet<number> | null;
   private readonly budget: number;
+  private readonly gapSnapshot: boolean;
   private windowStart = -Infinity;
   private windowCount = 0;
   /** The newest event seq this feed has accounted for (taken, filtered out or missed). */
@@ -66,6 +67,7 @@ export class EventFeed {
     this.conns = filter.conns ? new Set(filter.conns) : null;
     const rate = filter.maxRate ?? opts.maxRate;
     this.budget = Math.max(1, Math.round((rate * opts.rateWindowMs) / 1000));
+    this.gapSnapshot = filter.gapSnapshot ?? true;
     this.lastSeen = snapshot().lastEventSeq;
   }
 
@@ -169,7 +171,7 @@ export class EventFeed {
   private gapMessage(): EventMessage {
     const snapshot = this.snapshot();
     const unseen = snapshot.lastEventSeq - this.lastSeen;
-    const msg: EventMessage = { kind: 'gap', missed: this.missed + Math.max(0, unseen), snapshot };
+    const msg: EventMessage = { kind: 'gap', missed: this.missed + Math.max(0, unseen), snapshot: this.gapSnapshot ? snapshot : null };
     this.lastSeen = Math.max(this.lastSeen, snapshot.lastEventSeq);
     this.gap = 'none';
     this.missed = 0;

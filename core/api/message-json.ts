@@ -55,6 +55,7 @@ function streamPayload(m: StreamMessage): Buffer {
     case 'events':
       return eventsPayload(m.events);
     case 'gap': {
+      if (m.snapshot === null) return Buffer.from(`{"kind":"gap","missed":${m.missed},"snapshot":null}`);
       // Clients whose windows end together miss the same events and get the same snapshot.
       let byMissed = gapsOf.get(m.snapshot);
       if (byMissed === undefined) gapsOf.set(m.snapshot, (byMissed = new Map()));

@@ -134,12 +134,15 @@ export const streamSchemas = {
   /**
    * Event filter: by kind, by connection; both optional (all events). `maxRate`: events per
    * second this client wants at most (default: the server's, 500); past it, events are counted
-   * as missed and the client gets a gap message.
+   * as missed and the client gets a gap message. `gapSnapshot: false`: gap messages carry no
+   * snapshot (for clients that follow the snapshot stream anyway: with 10,000 connections a
+   * snapshot is megabytes, and a busy lab gaps several times a second).
    */
   events: v.strictObject({
     kinds: v.optional(v.pipe(v.array(v.picklist(EVENT_KINDS, `must be event kinds: ${EVENT_KINDS.join(', ')}`)), v.minLength(1))),
     conns: v.optional(v.pipe(v.array(conn), v.minLength(1), v.maxLength(1000))),
     maxRate: v.optional(int(1, EVENT_RATE_MAX, 'maxRate')),
+    gapSnapshot: v.optional(v.boolean('gapSnapshot must be true or false')),
   }),
 } as const;
 

@@ -3,7 +3,7 @@
 // recording already runs), and at the end the knobs and scenarios. stop() gives the log and
 // the pcap bytes; nothing here writes files.
 import type { LabClient } from '../api/client.ts';
-import type { LabEvent } from '../api/events.ts';
+import type { EventMessage, LabEvent } from '../api/events.ts';
 import type { Subscription } from '../api/lab-api.ts';
 import type { SnapshotMessage } from '../api/snapshot-diff.ts';
 import type { Snapshot } from '../api/snapshot.ts';
@@ -60,8 +60,10 @@ export class SessionRecorder {
     return this.events.length;
   }
 
-  private onEvents(msg: { kind: 'events'; events: LabEvent[] } | { kind: 'gap'; missed: number; snapshot: Snapshot }): void {
+  private onEvents(msg: EventMessage): void {
     if (msg.kind === 'gap') {
+      // A recorder asks for gaps with their snapshot (the default).
+      if (msg.snapshot === null) return;
       this.gaps.push({ at: msg.snapshot.at, missed: msg.missed });
       this.onFrame({ kind: 'full', snapshot: msg.snapshot });
       return;

@@ -19,7 +19,7 @@ export const traceCommand = labCommand('trace', {
       ended = true;
       resolve(code);
     };
-    const sub = await ctx.client.subscribeEvents(line.filter, (msg) => {
+    const sub = await ctx.client.subscribeEvents({ ...line.filter, gapSnapshot: false }, (msg) => {
       if (msg.kind === 'gap') {
         ctx.out(ctx.opts.json ? JSON.stringify({ gap: msg.missed }) : `-- ${msg.missed} events missed (this terminal fell behind)`);
         return;

@@ -79,7 +79,8 @@ export class LabStore {
   /** Subscribes to the lab's streams and reads the knob descriptions. Rejects with the lab's error. */
   async start(): Promise<void> {
     await this.subscribeSnapshots();
-    const events = await this.client.subscribeEvents({ maxRate: TRACE_EVENT_RATE }, (m) => this.onEvents(m));
+    // Gaps without a snapshot: the snapshot stream keeps ours current.
+    const events = await this.client.subscribeEvents({ maxRate: TRACE_EVENT_RATE, gapSnapshot: false }, (m) => this.onEvents(m));
     if (!events.ok) throw new Error(events.error.message);
     this.subs.push(events.value);
     await this.reloadKnobs();
@@ -263,7 +264,6 @@ export class LabStore {
       // The snapshot stream keeps our snapshot current; the lost events are gone from the trace
       // (the selected connection has its own subscription).
       this.missed += msg.missed;
-      this.clock.follow(msg.snapshot, this.localNow());
       this.changed();
       return;
     }

@@ -233,7 +233,7 @@ export class LabStore {
    * The event stream fell behind: `missed` events are gone. Its snapshot is not taken: the
    * snapshot stream owns the store's copy (its next diff is made from the version it sent us).
    */
-  gap(missed: number, _snapshot: Snapshot): void {
+  gap(missed: number): void {
     this.eventsMissed += missed;
     this.changed();
   }
@@ -372,9 +372,10 @@ export async function startStreams(store: LabStore, client: LabClient): Promise<
       resyncing = false;
     });
   };
-  const events = await client.subscribeEvents({}, (msg) => {
+  // Gaps without a snapshot: the snapshot stream keeps the page's current.
+  const events = await client.subscribeEvents({ gapSnapshot: false }, (msg) => {
     if (msg.kind === 'events') store.addEvents(msg.events);
-    else store.gap(msg.missed, msg.snapshot);
+    else store.gap(msg.missed);
   });
   if (!events.ok) throw new Error(describeError(events.error));
   void store.loadScenarios();

@@ -429,8 +429,8 @@ export function contractSuite(transport: string, make: MakeHarness, opts: Harnes
         expect(slow.missed).toBeGreaterThan(0);
         expect(slow.delivered + slow.missed).toBe(1000);
         const gap = slow.gaps[0];
-        expect(gap.snapshot.lastEventSeq).toBe(1000);
-        expect(slow.after.every((seq) => seq > gap.snapshot.lastEventSeq)).toBe(true);
+        expect(gap.snapshot?.lastEventSeq).toBe(1000);
+        expect(slow.after.every((seq) => seq > (gap.snapshot?.lastEventSeq ?? Infinity))).toBe(true);
         await other.close();
       });
 
@@ -461,7 +461,26 @@ export function contractSuite(transport: string, make: MakeHarness, opts: Harnes
         expect(limited.events).toBeLessThanOrEqual(500);
         expect(limited.seqs).toEqual([...limited.seqs].sort((a, b) => a - b));
         expect(await h.client.subscribeEvents({ maxRate: 0 }, () => {})).toMatchObject({ ok: false, error: { code: 'EINVAL', field: 'maxRate' } });
+        expect(await h.client.subscribeEvents({ gapSnapshot: 'no' } as never, () => {})).toMatchObject({ ok: false, error: { code: 'EINVAL', field: 'gapSnapshot' } });
         expect(await h.client.subscribeEvents({ maxRate: 1e6 }, () => {})).toMatchObject({ ok: false, error: { code: 'EINVAL', field: 'maxRate' } });
+      });
+
+      it('sends gaps without a snapshot to a client that asks (it follows the snapshot stream), counting the same', async () => {
+        const gaps: { missed: number; snapshot: unknown }[][] = [[], []];
+        const events = [0, 0];
+        for (const [i, gapSnapshot] of [true, false].entries()) {
+          value(await h.client.subscribeEvents({ maxRate: 40, gapSnapshot }, (m) => {
+            if (m.kind === 'events') events[i] += m.events.length;
+            else gaps[i].push({ missed: m.missed, snapshot: m.snapshot });
+          }));
+        }
+        h.fake.emitMany(30);
+        h.timers.advance(300);
+        await settle(h.client);
+        expect(gaps[0]).toHaveLength(1);
+        expect(gaps[0][0].snapshot).toMatchObject({ lastEventSeq: expect.any(Number) });
+        expect(gaps[1]).toEqual([{ missed: gaps[0][0].missed, snapshot: null }]);
+        expect(events[1]).toBe(events[0]);
       });
 
       it('stops listening to the lab while no client can take events, and counts what they missed', async () => {
@@ -470,7 +489,7 @@ export function contractSuite(transport: string, make: MakeHarness, opts: Harnes
           if (m.kind === 'events') got.events += m.events.length;
           else {
             got.missed += m.missed;
-            got.gaps.push(m.snapshot.lastEventSeq);
+            got.gaps.push(m.snapshot?.lastEventSeq ?? -1);
           }
         }));
         expect(h.fake.subscriberCount).toBe(1);
