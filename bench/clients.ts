@@ -81,7 +81,8 @@ async function attachAll(sock: string, n: number, stats: ClientStats): Promise<{
       mirrors.push(m.value);
     }
     if (STREAMS !== 'both' && STREAMS !== 'events') continue;
-    const sub = await c.subscribeEvents({}, (msg) => {
+    // As the TUI and the GUI ask: gaps without a snapshot where the mirror keeps one.
+    const sub = await c.subscribeEvents({ gapSnapshot: STREAMS !== 'both' }, (msg) => {
       if (msg.kind === 'events') stats.events += msg.events.length;
       else {
         stats.missed += msg.missed;
