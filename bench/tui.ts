@@ -22,7 +22,7 @@
 //   TCPLAB_BENCH_CONNS=10000  TCPLAB_BENCH_IDLE_S=10
 import { spawn, type ChildProcess } from 'node:child_process';
 import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -50,6 +50,11 @@ const require = createRequire(import.meta.url);
 const reactProduction = path.join(path.dirname(require.resolve('react')), 'cjs', 'react.production.js');
 if (require('react') !== require.cache[reactProduction]?.exports) {
   throw new Error("React's development build was loaded before NODE_ENV was set (a static import loads React)");
+}
+
+/** This thread's CPU time, ms (Linux's schedstat: nanoseconds on a CPU), to tell a frame's own work from time spent waiting for a CPU. */
+function threadCpuMs(): number {
+  return Number(readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ')[0]) / 1e6;
 }
 
 const CONNS = Number(process.env.TCPLAB_BENCH_CONNS ?? 10_000);
@@ -177,18 +182,24 @@ async function measure(client: LabClient, width: number, height: number): Promis
   const term = new FakeTerminal(width, height);
   const out = new InkStdout(term as unknown as NodeJS.WriteStream, writer);
   let drawAt = 0;
+  let drawCpuAt = 0;
   let lastFrameAt = 0;
   const frameTimes: number[] = [];
+  const frameCpu: number[] = [];
   const inkTimes: number[] = [];
   const origFrame = writer.frame.bind(writer);
   writer.frame = (text: string) => {
     lastFrameAt = performance.now();
-    if (drawAt > 0) frameTimes.push(lastFrameAt - drawAt);
+    if (drawAt > 0) {
+      frameTimes.push(lastFrameAt - drawAt);
+      frameCpu.push(threadCpuMs() - drawCpuAt);
+    }
     drawAt = 0;
     origFrame(text);
   };
   const onDraw = (): void => {
     drawAt = performance.now();
+    drawCpuAt = threadCpuMs();
   };
   const app = render(React.createElement(App, { controller, width, height, where: 'bench', onDraw }), {
     stdout: out as unknown as NodeJS.WriteStream,
@@ -209,6 +220,7 @@ async function measure(client: LabClient, width: number, height: number): Promis
   // Frames caused by keys: the selection moves down a row (the window scrolls) 200 times, a key
   // every 150 ms (so each is drawn at once, not coalesced with the one before).
   frameTimes.length = 0;
+  frameCpu.length = 0;
   inkTimes.length = 0;
   const keyLatency: number[] = [];
   const keyCpu0 = process.cpuUsage();
@@ -227,6 +239,7 @@ async function measure(client: LabClient, width: number, height: number): Promis
   // counts the snapshot diffs and events the client takes in meanwhile.
   const cpuPerFrame = (keyCpu.user + keyCpu.system) / 1000 / Math.max(1, keyFrameCount);
   const keyFrames = [...frameTimes];
+  const keyFrameCpu = [...frameCpu];
   const keyInk = [...inkTimes];
 
   // Nobody types; the lab keeps updating: CPU and frames.
@@ -245,6 +258,7 @@ async function measure(client: LabClient, width: number, height: number): Promis
   const load = (await import('node:os')).loadavg()[0];
   console.log(`TUI ${width}x${height}, ${rows} connections in the lab (attached over the Unix socket); load average ${load.toFixed(1)} on ${(await import('node:os')).cpus().length} CPUs`);
   console.log(`  frames while keys are pressed (↓): ${stats(keyFrames)}; CPU ${cpuPerFrame.toFixed(2)} ms per frame (all work of the process / frames)`);
+  console.log(`    the same frames' CPU time:      ${stats(keyFrameCpu)} (this thread on a CPU: wall time above minus waiting for one)`);
   console.log(`    of which Ink layout+output:     ${stats(keyInk)}`);
   console.log(`    key press to frame written:     ${stats(keyLatency)}`);
   console.log(`  frames while the lab updates:     ${frameTimes.length ? stats(frameTimes) : 'none'}`);
