@@ -115,8 +115,9 @@ export function eventConn(e: LabEvent): number | null {
 
 /**
  * What the event stream delivers: batches of events, or a gap when the client fell behind:
- * the events it missed are gone, `snapshot` is the lab as it is now (null for a client that
- * asked for gaps without one: EventFilter.gapSnapshot), and events resume after it.
+ * the events it missed are gone, `snapshot` is the lab as it is now (the server shares one
+ * snapshot among clients for up to 1/60 s; null for a client that asked for gaps without one:
+ * EventFilter.gapSnapshot), and events resume after it.
  */
 export type EventMessage =
   | { kind: 'events'; events: LabEvent[] }
